@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Workspace packages resolve to their TypeScript sources in tests (see each package's "exports").
+    conditions: ['@safecall/source'],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'packages/*/tests/**/*.test.ts', 'rules/test/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['./test/setup/vitest.setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
