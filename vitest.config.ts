@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'packages/*/tests/**/*.test.ts', 'rules/test/**/*.test.ts', 'test/**/*.test.ts'],
     setupFiles: ['./test/setup/vitest.setup.ts'],
+    // One embedded PostgreSQL per run; tests get its URL with inject('postgresUrl').
+    globalSetup: ['./test/setup/postgres.global.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
