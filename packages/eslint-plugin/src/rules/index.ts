@@ -1,4 +1,8 @@
 // The registry of rules, one import per rule file. Add yours here in alphabetical order.
 import type { TSESLint } from '@typescript-eslint/utils';
+import type { SafecallRuleDocs } from '../util/create-rule.js';
 
-export const rules: Record<string, TSESLint.RuleModule<string, readonly unknown[]>> = {};
+/** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
+export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], SafecallRuleDocs>;
+
+export const rules: Record<string, SafecallRule> = {};
