@@ -1,8 +1,11 @@
 // The registry of rules, one import per rule file. Add yours here in alphabetical order.
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { SafecallRuleDocs } from '../util/create-rule.js';
+import immutableCommand from './immutable-command.js';
 
 /** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
 export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], SafecallRuleDocs>;
 
-export const rules: Record<string, SafecallRule> = {};
+export const rules: Record<string, SafecallRule> = {
+  'immutable-command': immutableCommand,
+};
