@@ -165,7 +165,8 @@ function importLocator(result: ICruiseResult, cwd: string) {
     position(from: string, specifier: string | undefined): { line: number; column: number } {
       if (!specifier) return { line: 1, column: 1 };
       const { text, imports } = importsOf(from);
-      const reference = imports.find((candidate) => candidate.fileName === specifier);
+      // dependency-cruiser names core modules without their `node:` prefix.
+      const reference = imports.find((candidate) => candidate.fileName === specifier || candidate.fileName === `node:${specifier}`);
       return reference ? lineAndColumn(text, reference.pos) : { line: 1, column: 1 };
     },
   };
