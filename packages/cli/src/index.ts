@@ -1,1 +1,12 @@
-export {};
+export { runCli, exitCodes, type CliEnvironment } from './cli.js';
+export { parseInvocation, checkFormats, graphFormats } from './args.js';
+export type { CheckOptions, GraphOptions, CheckFormat, GraphFormat, Invocation } from './args.js';
+export { runCheck, type CheckRun } from './check.js';
+export { renderGraph, collapseToLayers } from './graph.js';
+export { UsageError } from './errors.js';
+export { countBySeverity, exitCodeOf, sortFindings } from './report.js';
+export type { CheckReport, Finding, FindingSeverity, FindingTool, RuleInfo } from './report.js';
+export { formatPretty } from './format/pretty.js';
+export { formatJson, jsonReportVersion } from './format/json.js';
+export { formatSarif } from './format/sarif.js';
+export { colored, plain, type Styles } from './format/ansi.js';

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ArchitectureCheckError } from '@safecall/architecture';
+import { parseInvocation, type CheckOptions } from './args.js';
+import { runCheck } from './check.js';
+import { UsageError } from './errors.js';
+import { colored, plain, shouldColor } from './format/ansi.js';
+import { formatJson } from './format/json.js';
+import { formatPretty } from './format/pretty.js';
+import { formatSarif } from './format/sarif.js';
+import { renderGraph } from './graph.js';
+import { silentProgress, terminalProgress } from './progress.js';
+import { exitCodeOf, type CheckReport } from './report.js';
+
+/** Where the CLI reads and writes; the binary passes the process's own, tests may pass others. */
+export interface CliEnvironment {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+export const exitCodes = { clean: 0, violations: 1, usage: 2 } as const;
+
+// package.json sits one level above both src/ and dist/.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+const informationUri = 'https://github.com/safecall/safecall/tree/main/packages/cli#readme';
+
+const usage = `Usage: safecall <command> [paths...] [options]
+
+Commands:
+  check [paths]   ESLint with @safecall/eslint-plugin, the architecture rules, one report
+  graph [paths]   the layers of the pattern and their dependencies, violations marked
+
+Run 'safecall <command> --help' for its options.`;
+
+const checkUsage = `Usage: safecall check [paths...] [options]
+
+Options:
+  -f, --format <pretty|json|sarif>  report format (default: pretty)
+  -o, --output <file>               write the report to a file instead of stdout
+      --type-check                  require type-aware linting (fails without a tsconfig.json)
+      --no-type-check               lint without type information
+      --tsconfig <file>             the tsconfig for type-aware linting (default: ./tsconfig.json)
+      --update-baseline             freeze today's violations; later runs fail only on new ones
+
+Exit codes: 0 no errors, 1 errors found, 2 usage or configuration error.`;
+
+const graphUsage = `Usage: safecall graph [paths...] [options]
+
+Options:
+  -f, --format <mermaid|html|dot>   picture format (default: mermaid)
+  -o, --output <file>               write the picture to a file instead of stdout`;
+
+/** Runs one `safecall` invocation and returns its exit code; never throws for a user's mistake. */
+export async function runCli(argv: readonly string[], io: CliEnvironment): Promise<number> {
+  try {
+    const invocation = parseInvocation(argv);
+    switch (invocation.command) {
+      case 'help':
+        io.stdout.write((invocation.topic === 'check' ? checkUsage : invocation.topic === 'graph' ? graphUsage : usage) + '\n');
+        return exitCodes.clean;
+      case 'version':
+        io.stdout.write(`${version}\n`);
+        return exitCodes.clean;
+      case 'check':
+        return await check(invocation.options, io);
+      case 'graph':
+        emit(io, invocation.options.output, await renderGraph(invocation.options, io.cwd));
+        return exitCodes.clean;
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ArchitectureCheckError) {
+      io.stderr.write(`safecall: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  }
+}
+
+async function check(options: CheckOptions, io: CliEnvironment): Promise<number> {
+  const progress = io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
+  const { report, baselineFiles } = await runCheck(options, io.cwd, progress);
+  if (baselineFiles.length > 0) {
+    io.stderr.write(`safecall: baseline written to ${baselineFiles.join(' and ')} (${report.suppressed} known violations)\n`);
+  }
+  emit(io, options.output, renderReport(report, options, io));
+  return exitCodeOf(report);
+}
+
+function renderReport(report: CheckReport, options: CheckOptions, io: CliEnvironment): string {
+  const tool = { name: 'safecall', version };
+  switch (options.format) {
+    case 'json':
+      return formatJson(report, tool);
+    case 'sarif':
+      return formatSarif(report, { ...tool, informationUri }, io.cwd);
+    case 'pretty':
+      return formatPretty(report, options.output === undefined && shouldColor(io.stdout, io.env) ? colored : plain);
+  }
+}
+
+function emit(io: CliEnvironment, output: string | undefined, text: string): void {
+  if (output === undefined) {
+    io.stdout.write(text);
+    return;
+  }
+  const file = path.resolve(io.cwd, output);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`--output: cannot write ${output}: ${(error as Error).message}`, { cause: error });
+  }
+}
