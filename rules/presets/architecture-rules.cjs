@@ -17,6 +17,8 @@ const defaultLayers = Object.freeze({
   reconcile: `\\.reconcile${sourceExtension}`,
   // Tests may build SDK fakes and wire gateways by hand.
   test: `(\\.(test|spec)${sourceExtension})|((^|/)(__tests__|__mocks__)/)`,
+  // Where the application is wired together: constructs gateways and hands them to orchestrators.
+  compositionRoot: `((^|/)(main|index|app|server|bootstrap|container|composition-root)${sourceExtension})|(\\.module${sourceExtension})`,
 });
 
 /** Provider SDKs: only gateway modules talk to them. `*` stands for one path segment (`@aws-sdk/*`). */
@@ -190,6 +192,30 @@ function createArchitectureRules(options = {}) {
           'skips the idempotency key, the retries and crash recovery. Accept a command and let its orchestrator ' +
           'call the gateway.',
         from: { path: layers.controller },
+        to: { path: layers.gateway, dependencyTypesNot: atRunTime },
+      },
+      {
+        name: 'gateway-only-in-orchestrator',
+        severity,
+        comment:
+          'A module other than an orchestrator imports a gateway. External calls belong in an orchestrator\'s ' +
+          'executeInternal, where the runtime gives them an idempotency key, retries and crash recovery; a service ' +
+          'or handler that calls a gateway is also how a controller reaches one without an orchestrator. Move the ' +
+          'call into an orchestrator (and accept a command for it), or wire the gateway in the composition root.',
+        from: {
+          pathNot: [
+            layers.orchestrator,
+            layers.gateway,
+            layers.reconcile,
+            layers.compositionRoot,
+            layers.test,
+            // These layers have rules of their own with a more precise message.
+            layers.controller,
+            layers.finalizer,
+            layers.reaper,
+            layers.command,
+          ],
+        },
         to: { path: layers.gateway, dependencyTypesNot: atRunTime },
       },
       {

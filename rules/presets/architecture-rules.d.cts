@@ -10,8 +10,10 @@ export interface ArchitectureLayers {
   controller: string;
   /** The Reaper's reconcile port, the one way a Reaper may reach a gateway. */
   reconcile: string;
-  /** Test files: exempt from the SDK rule. */
+  /** Test files: may import SDKs and gateways. */
   test: string;
+  /** Where the application is wired: may construct gateways and hand them to orchestrators. */
+  compositionRoot: string;
 }
 
 export interface ArchitectureRuleOptions {

@@ -56,6 +56,13 @@ describe('the safecall dependency-cruiser rules', () => {
     ]);
   });
 
+  it('flag a service that imports a gateway, the way a controller reaches one without an orchestrator', async () => {
+    // The orchestrator and the composition root (app.ts) may import the gateway; the controller only names its type.
+    expect((await findingsOf('service-calls-gateway')).map(located)).toEqual([
+      'gateway-only-in-orchestrator src/reminder.service.ts:1:28 error',
+    ]);
+  });
+
   it('flag a command that does file I/O, not one that only names an HTTP client type', async () => {
     const findings = await findingsOf('io-in-command');
     expect(findings.map(located)).toEqual(['no-io-in-command src/receipt.command.ts:1:30 error']);
