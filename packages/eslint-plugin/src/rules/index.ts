@@ -1,11 +1,15 @@
 // The registry of rules, one import per rule file. Add yours here in alphabetical order.
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { SafecallRuleDocs } from '../util/create-rule.js';
+import executeMustBeAsync from './execute-must-be-async.js';
+import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
 
 /** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
 export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], SafecallRuleDocs>;
 
 export const rules: Record<string, SafecallRule> = {
+  'execute-must-be-async': executeMustBeAsync,
+  'execute-returns-outcome': executeReturnsOutcome,
   'immutable-command': immutableCommand,
 };
