@@ -152,7 +152,8 @@ function isKyselyTransactionBuilder(callee: TSESTree.Expression, options: Transa
   return false;
 }
 
-const scopeCache = new WeakMap<TSESTree.Node, TransactionScope | null>();
+// Per options object (one per rule and file), per function: the scope it opens, null when it opens none or leaves one.
+const scopeCaches = new WeakMap<TransactionScopeOptions, WeakMap<FunctionNode, TransactionScope | null | undefined>>();
 
 /**
  * The transaction scope a node runs in, or undefined: the nearest enclosing function that is a
@@ -173,11 +174,14 @@ export function findTransactionScope(
 
 /** The scope a function opens (a scope), that it leaves (null), or undefined when it is transparent. */
 function scopeOfFunction(fn: FunctionNode, options: TransactionScopeOptions): TransactionScope | null | undefined {
-  // The cache holds results for the default options only; custom options are cheap enough to recompute.
-  const cacheable = options === defaultTransactionScopeOptions;
-  if (cacheable && scopeCache.has(fn)) return scopeCache.get(fn);
+  let cache = scopeCaches.get(options);
+  if (!cache) {
+    cache = new WeakMap();
+    scopeCaches.set(options, cache);
+  }
+  if (cache.has(fn)) return cache.get(fn);
   const scope = computeScopeOfFunction(fn, options);
-  if (cacheable) scopeCache.set(fn, scope === undefined ? null : scope);
+  cache.set(fn, scope);
   return scope;
 }
 

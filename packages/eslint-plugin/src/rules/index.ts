@@ -4,6 +4,7 @@ import type { SafecallRuleDocs } from '../util/create-rule.js';
 import executeMustBeAsync from './execute-must-be-async.js';
 import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
+import noExternalCallInTransaction from './no-external-call-in-transaction.js';
 
 /** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
 export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], SafecallRuleDocs>;
@@ -12,4 +13,5 @@ export const rules: Record<string, SafecallRule> = {
   'execute-must-be-async': executeMustBeAsync,
   'execute-returns-outcome': executeReturnsOutcome,
   'immutable-command': immutableCommand,
+  'no-external-call-in-transaction': noExternalCallInTransaction,
 };

@@ -1,0 +1,73 @@
+import { ESLintUtils } from '@typescript-eslint/utils';
+import { callGraphOptionsSchema, defaultCallGraphOptions, findNetworkPath, type CallGraphOptions } from '../analysis/call-graph.js';
+import {
+  classifyCallBySyntax,
+  defaultExternalCallOptions,
+  externalCallOptionsSchema,
+  type ExternalCallOptions,
+} from '../analysis/external-call.js';
+import {
+  defaultTransactionScopeOptions,
+  findTransactionScope,
+  transactionScopeOptionsSchema,
+  type TransactionScopeOptions,
+} from '../analysis/transaction-scope.js';
+import { createRule } from '../util/create-rule.js';
+
+type RuleOptions = TransactionScopeOptions & ExternalCallOptions & CallGraphOptions;
+type Options = [RuleOptions];
+type MessageIds = 'externalCall' | 'externalCallThrough';
+
+export default createRule<Options, MessageIds>({
+  name: 'no-external-call-in-transaction',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow network calls (HTTP clients, provider SDKs) inside a database transaction',
+      recommended: 'recommended',
+      requiresTypeChecking: false,
+    },
+    messages: {
+      externalCall:
+        "'{{callee}}' is a network call ({{packageName}}) inside the transaction opened by {{opener}}. The transaction keeps its locks and its pooled connection for as long as the provider takes, and a rollback cannot take the call back. Make the call before the transaction or after it commits (record the intent in the transaction and send it from an outbox or the runtime's Execute step).",
+      externalCallThrough:
+        "'{{callee}}' reaches a network call ({{packageName}}) inside the transaction opened by {{opener}}: {{path}}. The transaction keeps its locks and its pooled connection for as long as the provider takes, and a rollback cannot take the call back. Make the call before the transaction or after it commits (record the intent in the transaction and send it from an outbox or the runtime's Execute step).",
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: { ...transactionScopeOptionsSchema, ...externalCallOptionsSchema, ...callGraphOptionsSchema },
+        additionalProperties: false,
+      },
+    ],
+  },
+  defaultOptions: [{ ...defaultTransactionScopeOptions, ...defaultExternalCallOptions, ...defaultCallGraphOptions }],
+  create(context, [options]) {
+    const services = ESLintUtils.getParserServices(context, true);
+    const program = services.program ?? undefined;
+    return {
+      CallExpression(node) {
+        const scope = findTransactionScope(node, options);
+        if (!scope) return;
+        const direct = classifyCallBySyntax(node, context.sourceCode, options);
+        if (direct) {
+          context.report({
+            node,
+            messageId: 'externalCall',
+            data: { callee: direct.displayName, packageName: direct.packageName, opener: scope.openerName },
+          });
+          return;
+        }
+        if (!program) return;
+        const path = findNetworkPath(services.esTreeNodeToTSNodeMap.get(node), program, options);
+        if (!path) return;
+        const [callee = ''] = path.steps;
+        context.report({
+          node,
+          messageId: path.steps.length === 1 ? 'externalCall' : 'externalCallThrough',
+          data: { callee, packageName: path.value.packageName, opener: scope.openerName, path: path.steps.join(' → ') },
+        });
+      },
+    };
+  },
+});
