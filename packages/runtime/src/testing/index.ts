@@ -1,0 +1,1 @@
+export { describeStoreConformance, type ConformanceStore } from './conformance.js';
