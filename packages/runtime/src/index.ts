@@ -63,3 +63,4 @@ export {
   type ListOperationsQuery,
 } from './store/store.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
