@@ -4,6 +4,8 @@ import type { SafecallRuleDocs } from '../util/create-rule.js';
 import executeMustBeAsync from './execute-must-be-async.js';
 import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
+import noRandomIdempotencyKey from './no-random-idempotency-key.js';
+import requireIdempotencyKey from './require-idempotency-key.js';
 import noExternalCallInTransaction from './no-external-call-in-transaction.js';
 
 /** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
@@ -13,5 +15,7 @@ export const rules: Record<string, SafecallRule> = {
   'execute-must-be-async': executeMustBeAsync,
   'execute-returns-outcome': executeReturnsOutcome,
   'immutable-command': immutableCommand,
+  'no-random-idempotency-key': noRandomIdempotencyKey,
+  'require-idempotency-key': requireIdempotencyKey,
   'no-external-call-in-transaction': noExternalCallInTransaction,
 };
