@@ -5,6 +5,7 @@ import executeMustBeAsync from './execute-must-be-async.js';
 import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
 import noRandomIdempotencyKey from './no-random-idempotency-key.js';
+import noThrowInExecute from './no-throw-in-execute.js';
 import requireIdempotencyKey from './require-idempotency-key.js';
 import noExternalCallInTransaction from './no-external-call-in-transaction.js';
 
@@ -16,6 +17,7 @@ export const rules: Record<string, SafecallRule> = {
   'execute-returns-outcome': executeReturnsOutcome,
   'immutable-command': immutableCommand,
   'no-random-idempotency-key': noRandomIdempotencyKey,
+  'no-throw-in-execute': noThrowInExecute,
   'require-idempotency-key': requireIdempotencyKey,
   'no-external-call-in-transaction': noExternalCallInTransaction,
 };
