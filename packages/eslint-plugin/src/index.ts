@@ -17,3 +17,15 @@ for (const preset of presets) configs[preset.name] = buildPreset(preset, plugin)
 export default plugin;
 export { rules, configs };
 export type { PresetName };
+
+// The safecall model, for @safecall/architecture's project checks: one definition of each convention.
+export {
+  getSafecallIndex,
+  getSafecallModel,
+  getTypedSafecallModel,
+  safecallModelSchemaProperties,
+  type ClassLike,
+  type SafecallModelOptions,
+  type SafecallRole,
+  type TypedSafecallModel,
+} from './analysis/safecall-model.js';
