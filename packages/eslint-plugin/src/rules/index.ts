@@ -6,6 +6,7 @@ import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
 import noRandomIdempotencyKey from './no-random-idempotency-key.js';
 import noThrowInExecute from './no-throw-in-execute.js';
+import orchestratorRequiresRecovery from './orchestrator-requires-recovery.js';
 import requireIdempotencyKey from './require-idempotency-key.js';
 import noExternalCallInTransaction from './no-external-call-in-transaction.js';
 
@@ -18,6 +19,7 @@ export const rules: Record<string, SafecallRule> = {
   'immutable-command': immutableCommand,
   'no-random-idempotency-key': noRandomIdempotencyKey,
   'no-throw-in-execute': noThrowInExecute,
+  'orchestrator-requires-recovery': orchestratorRequiresRecovery,
   'require-idempotency-key': requireIdempotencyKey,
   'no-external-call-in-transaction': noExternalCallInTransaction,
 };
