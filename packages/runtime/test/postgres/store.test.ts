@@ -1,6 +1,6 @@
 // What PostgreSQL adds to the store contract: many stores (workers) on one database at once.
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 import type { OperationRow, StoredOutcome, WalKey } from '../../src/store/store.js';
 import { eventually, freshDatabase, newOperation, recordingLogger } from './helpers.js';
@@ -42,7 +42,8 @@ async function claimedOperations(store: PostgresStore, count: number): Promise<O
 
 const noHook = async (): Promise<void> => {};
 
-beforeAll(async () => {
+// Every test on its own empty database: claims and notifications must not see another test's rows.
+beforeEach(async () => {
   url = await freshDatabase();
 });
 
@@ -50,13 +51,8 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));
 });
 
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-});
-
 describe('schema migration', () => {
   it('migrates once when many workers start together on an empty database', async () => {
-    url = await freshDatabase();
     const starting = Array.from({ length: 8 }, () => openStore());
     await Promise.all(starting.map((store) => store.migrate()));
 
@@ -69,7 +65,6 @@ describe('schema migration', () => {
   });
 
   it('logs the migration in exactly one of the workers that started together', async () => {
-    url = await freshDatabase();
     const loggers = Array.from({ length: 6 }, () => recordingLogger());
     await Promise.all(loggers.map((logger) => openStore({ logger }).migrate()));
     const migrations = loggers.flatMap((logger) => logger.records.filter((r) => r.message === 'PostgreSQL schema migrated'));
@@ -91,7 +86,6 @@ describe('schema migration', () => {
   });
 
   it('refuses to run on a schema migrated by a newer version', async () => {
-    url = await freshDatabase();
     await openStore().migrate();
     await sql('INSERT INTO safecall.schema_migrations (version) VALUES (99)');
     await expect(openStore().migrate()).rejects.toThrow(/version 99, newer than this @safecall\/runtime knows \(1\)/);

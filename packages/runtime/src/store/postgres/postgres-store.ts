@@ -121,7 +121,8 @@ export class PostgresStore implements Store<pg.PoolClient> {
     this.#wakeUps = new DueWakeUps({
       pool: this.pool,
       channel: this.#tables.dueChannel,
-      reconnectDelayMs: DEFAULTS.maxReconnectDelayMs,
+      reconnectDelayMs,
+      maxReconnectDelayMs: DEFAULTS.maxReconnectDelayMs,
       onConnectionError: (error) => this.#reportConnectionError(error, 'LISTEN connection'),
     });
   }
@@ -389,14 +390,21 @@ export class PostgresStore implements Store<pg.PoolClient> {
 
   async #withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client that loses its socket emits 'error'; unheard, that would crash the process.
+    // The statement in flight fails with the same error, which is what gets retried and reported.
     let broken: Error | undefined;
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       return await work(client);
     } catch (error) {
       // A connection that failed mid-transaction is discarded rather than reused.
-      if (isTransientPostgresError(error)) broken = error as Error;
+      if (isTransientPostgresError(error)) broken ??= error as Error;
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -6,8 +6,9 @@ export type DueListener = (orchestrator: string | null) => void;
 export interface WakeUpOptions {
   readonly pool: pg.Pool;
   readonly channel: string;
-  /** Delay before listening again after the connection was lost. */
+  /** Delay before listening again after the connection was lost; doubles while it keeps failing, up to `maxReconnectDelayMs`. */
   readonly reconnectDelayMs: number;
+  readonly maxReconnectDelayMs: number;
   readonly onConnectionError: (error: unknown) => void;
 }
 
@@ -24,6 +25,7 @@ export class DueWakeUps {
   readonly #dropped = new WeakSet<pg.PoolClient>();
   #connecting: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  #failures = 0;
 
   constructor(options: WakeUpOptions) {
     this.#options = options;
@@ -86,6 +88,7 @@ export class DueWakeUps {
       return;
     }
     this.#client = client;
+    this.#failures = 0;
     if (this.#listeners.size === 0) this.#drop(client);
   }
 
@@ -94,6 +97,8 @@ export class DueWakeUps {
     this.#options.onConnectionError(error);
     if (client) this.#drop(client);
     if (this.#listeners.size === 0 || this.#retryTimer) return;
+    const { reconnectDelayMs, maxReconnectDelayMs } = this.#options;
+    const delay = Math.min(maxReconnectDelayMs, reconnectDelayMs * 2 ** this.#failures++);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       if (this.#listeners.size === 0) return;
@@ -101,7 +106,7 @@ export class DueWakeUps {
       void this.#connecting?.then(() => {
         if (this.#client) this.#wake(null);
       });
-    }, this.#options.reconnectDelayMs);
+    }, delay);
     this.#retryTimer.unref();
   }
 
