@@ -149,7 +149,7 @@ export class Runtime<Tx = unknown> {
    * Stores the command as an operation, once per (orchestrator, scope, idemKey). Throws a SafecallError
    * (and writes nothing) when the command is refused.
    */
-  async accept(name: string, cmd: Command, options?: AcceptOptions): Promise<AcceptResult> {
+  async accept<C extends Command>(name: string, cmd: C, options?: AcceptOptions): Promise<AcceptResult> {
     this.#assertNotStopped('accept');
     return acceptOperation(this.#context, name, cmd, options);
   }
