@@ -197,5 +197,12 @@ export interface Store<Tx = unknown> {
 
   listOperations(query: ListOperationsQuery): Promise<OperationRow[]>;
 
+  /**
+   * Optional push wake-ups (PostgresStore: LISTEN/NOTIFY): calls `listener` when an operation becomes due now
+   * in any process, with its orchestrator, or with null when notifications may have been missed. Polling
+   * stays the fallback. Returns the unsubscribe function.
+   */
+  subscribeDue?(listener: (orchestrator: string | null) => void): () => void;
+
   close(): Promise<void>;
 }
