@@ -107,6 +107,13 @@ export interface SafecallModel {
   isCommand(node: TSESTree.TSInterfaceDeclaration | TSESTree.TSTypeAliasDeclaration | ClassLike): boolean;
   /** The TypeScript class declaration of the orchestrator a Finalizer/Reaper is for (type information only). */
   orchestratorDeclarationOf(node: ClassLike): ts.ClassLikeDeclaration | undefined;
+  /**
+   * Is this value an Orchestrator instance: `this` in an orchestrator, a variable made by `new X()` of an
+   * orchestrator class in the file, or (with types) a value whose class is one. `undefined` when it cannot tell.
+   */
+  isOrchestratorInstance(node: TSESTree.Expression): boolean | undefined;
+  /** True when the linted file belongs to a runtime package itself (which is allowed to drive the lifecycle). */
+  readonly inRuntimePackage: boolean;
 }
 
 type AnyRuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
@@ -347,9 +354,33 @@ function createFileModel(context: AnyRuleContext, settings: SafecallModelSetting
     return typedModel.orchestratorOf(services.esTreeNodeToTSNodeMap.get(node) as ts.ClassLikeDeclaration);
   }
 
+  function isOrchestratorInstance(node: TSESTree.Expression): boolean | undefined {
+    const bySyntax = orchestratorInstanceBySyntax(node);
+    if (bySyntax !== undefined || !typedModel || !program) return bySyntax;
+    const type = program.getTypeChecker().getTypeAtLocation(services.esTreeNodeToTSNodeMap.get(node));
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+    const declarations = (type.isUnionOrIntersection() ? type.types : [type]).flatMap((member) => member.getSymbol()?.declarations ?? []);
+    return declarations.some((declaration) => ts.isClassLike(declaration) && typedModel.classify(declaration)?.role === 'orchestrator');
+  }
+
+  function orchestratorInstanceBySyntax(node: TSESTree.Expression): boolean | undefined {
+    if (node.type === AST_NODE_TYPES.ThisExpression) {
+      const classNode = enclosingClass(node);
+      return classNode ? classify(classNode)?.role === 'orchestrator' : undefined;
+    }
+    if (node.type !== AST_NODE_TYPES.Identifier) return undefined;
+    const definition = ASTUtils.findVariable(sourceCode.getScope(node), node.name)?.defs[0];
+    const init = definition?.node.type === AST_NODE_TYPES.VariableDeclarator ? definition.node.init : null;
+    if (init?.type !== AST_NODE_TYPES.NewExpression) return undefined;
+    const made = resolve(init.callee);
+    return made?.kind === 'class' ? classify(made.node)?.role === 'orchestrator' : undefined;
+  }
+
   return {
     settings,
     typed: typedModel !== undefined,
+    isOrchestratorInstance,
+    inRuntimePackage: isModuleIn(packageNameOf(context.filename) ?? '', settings.runtimeModules),
     classify,
     executeInternalOf,
     executeInternalOfFunction,
@@ -674,6 +705,18 @@ function buildIndex(
     }),
     commandDeclarations,
   };
+}
+
+/** The class whose `this` a node sees: the nearest class, not crossing a non-arrow function. */
+function enclosingClass(node: TSESTree.Node): ClassLike | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === AST_NODE_TYPES.ClassDeclaration || current.type === AST_NODE_TYPES.ClassExpression) return current;
+    if (current.type === AST_NODE_TYPES.FunctionDeclaration) return undefined;
+    if (current.type === AST_NODE_TYPES.FunctionExpression && current.parent.type !== AST_NODE_TYPES.MethodDefinition && current.parent.type !== AST_NODE_TYPES.PropertyDefinition) {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The innermost function that contains `node` (not `node` itself). */

@@ -4,6 +4,7 @@ import type { SafecallRuleDocs } from '../util/create-rule.js';
 import executeMustBeAsync from './execute-must-be-async.js';
 import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
+import lifecycleOrder from './lifecycle-order.js';
 import noRandomIdempotencyKey from './no-random-idempotency-key.js';
 import noThrowInExecute from './no-throw-in-execute.js';
 import orchestratorRequiresRecovery from './orchestrator-requires-recovery.js';
@@ -17,6 +18,7 @@ export const rules: Record<string, SafecallRule> = {
   'execute-must-be-async': executeMustBeAsync,
   'execute-returns-outcome': executeReturnsOutcome,
   'immutable-command': immutableCommand,
+  'lifecycle-order': lifecycleOrder,
   'no-random-idempotency-key': noRandomIdempotencyKey,
   'no-throw-in-execute': noThrowInExecute,
   'orchestrator-requires-recovery': orchestratorRequiresRecovery,
