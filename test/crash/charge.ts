@@ -97,8 +97,8 @@ export class SqliteChargeFinalizer extends Finalizer<ChargeOrchestrator, Databas
   }
 }
 
-export class PostgresChargeFinalizer extends Finalizer<ChargeOrchestrator, pg.ClientBase> {
-  async finalize(tx: pg.ClientBase, record: FinalizeRecord<ChargeCommand, ChargeResult>): Promise<void> {
+export class PostgresChargeFinalizer extends Finalizer<ChargeOrchestrator, pg.PoolClient> {
+  async finalize(tx: pg.PoolClient, record: FinalizeRecord<ChargeCommand, ChargeResult>): Promise<void> {
     const row = chargeRowOf(record);
     if (!row) return;
     await tx.query(
@@ -116,10 +116,10 @@ export function readSqliteCharges(db: Database.Database): ChargeRow[] {
   return db.prepare(SELECT_CHARGES).all() as ChargeRow[];
 }
 
-export async function createPostgresCharges(client: pg.ClientBase): Promise<void> {
-  await client.query(CREATE_CHARGES);
+export async function createPostgresCharges(pool: pg.Pool): Promise<void> {
+  await pool.query(CREATE_CHARGES);
 }
 
-export async function readPostgresCharges(client: pg.ClientBase): Promise<ChargeRow[]> {
-  return (await client.query<ChargeRow>(SELECT_CHARGES)).rows;
+export async function readPostgresCharges(pool: pg.Pool): Promise<ChargeRow[]> {
+  return (await pool.query<ChargeRow>(SELECT_CHARGES)).rows;
 }

@@ -2,8 +2,8 @@
 // against the fake provider at CRASH_PROVIDER_URL, prints each lifecycle phase as a JSON line, and —
 // when CRASH_AT names a phase — SIGKILLs itself the first time it reaches that phase.
 import { writeSync } from 'node:fs';
-import { Runtime, SqliteStore, silentLogger, type LifecycleObserver, type Logger, type Store } from '@safecall/runtime';
-import { ChargeOrchestrator, ChargeReaper, SqliteChargeFinalizer } from './charge.js';
+import { PostgresStore, Runtime, SqliteStore, silentLogger, type LifecycleObserver, type Logger, type Store } from '@safecall/runtime';
+import { ChargeOrchestrator, ChargeReaper, PostgresChargeFinalizer, SqliteChargeFinalizer } from './charge.js';
 import { workerEnv, type CrashPhase, type WorkerSettings } from './worker-env.js';
 
 const settings = workerEnv(process.env);
@@ -70,10 +70,16 @@ const { runtime, store } = openRuntime(settings);
 
 /** The runtime on the store the settings name, with the charge orchestrator and its recovery registered. */
 function openRuntime(worker: WorkerSettings): { runtime: Runtime<unknown>; store: Store<unknown> } {
-  const sqlite = new SqliteStore(worker.db);
-  const sqliteRuntime = new Runtime({ ...runtimeOptions, store: sqlite });
-  sqliteRuntime.register(orchestrator, { finalizer: new SqliteChargeFinalizer(), reaper: new ChargeReaper() });
-  return { runtime: sqliteRuntime as Runtime<unknown>, store: sqlite as Store<unknown> };
+  if (worker.store === 'sqlite') {
+    const sqlite = new SqliteStore(worker.db);
+    const sqliteRuntime = new Runtime({ ...runtimeOptions, store: sqlite });
+    sqliteRuntime.register(orchestrator, { finalizer: new SqliteChargeFinalizer(), reaper: new ChargeReaper() });
+    return { runtime: sqliteRuntime as Runtime<unknown>, store: sqlite as Store<unknown> };
+  }
+  const postgres = new PostgresStore({ connectionString: worker.db, poolSize: worker.concurrency + 2, logger });
+  const postgresRuntime = new Runtime({ ...runtimeOptions, store: postgres });
+  postgresRuntime.register(orchestrator, { finalizer: new PostgresChargeFinalizer(), reaper: new ChargeReaper() });
+  return { runtime: postgresRuntime as Runtime<unknown>, store: postgres as Store<unknown> };
 }
 
 process.once('SIGTERM', () => {
