@@ -10,6 +10,7 @@ import noThrowInExecute from './no-throw-in-execute.js';
 import orchestratorRequiresRecovery from './orchestrator-requires-recovery.js';
 import requireIdempotencyKey from './require-idempotency-key.js';
 import noExternalCallInTransaction from './no-external-call-in-transaction.js';
+import requireSdkIdempotencyKey from './require-sdk-idempotency-key.js';
 
 /** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
 export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], SafecallRuleDocs>;
@@ -24,4 +25,5 @@ export const rules: Record<string, SafecallRule> = {
   'orchestrator-requires-recovery': orchestratorRequiresRecovery,
   'require-idempotency-key': requireIdempotencyKey,
   'no-external-call-in-transaction': noExternalCallInTransaction,
+  'require-sdk-idempotency-key': requireSdkIdempotencyKey,
 };

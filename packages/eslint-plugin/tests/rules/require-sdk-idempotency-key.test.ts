@@ -1,0 +1,335 @@
+import rule from '../../src/rules/require-sdk-idempotency-key.js';
+import { createTypedRuleTester } from '../rule-tester.js';
+
+// Every case is linted against the real type definitions of the SDKs (dev dependencies of this package).
+const filename = 'require-sdk-idempotency-key/case.ts';
+const stripeSetup = `import Stripe from 'stripe';
+import { randomUUID } from 'node:crypto';
+const stripe = new Stripe('sk_test');
+`;
+
+createTypedRuleTester().run('require-sdk-idempotency-key', rule, {
+  valid: [
+    {
+      // Reads, deletes, updates (off by default), webhook verification, and keys derived from the operation.
+      filename,
+      code: `${stripeSetup}
+export async function settle(orderId: string, amount: number, body: string, signature: string, headers: Record<string, string>) {
+  await stripe.paymentIntents.retrieve(orderId);
+  await stripe.customers.list({ limit: 10 });
+  await stripe.charges.search({ query: "status:'succeeded'" });
+  await stripe.customers.del('cus_1');
+  await stripe.customers.update('cus_1', { name: 'A' });
+  stripe.webhooks.constructEvent(body, signature, 'whsec');
+  await stripe.paymentIntents.create({ amount, currency: 'eur' }, { idempotencyKey: \`order-\${orderId}\` });
+  await stripe.refunds.create({ payment_intent: orderId }, { idempotencyKey: headers['idempotency-key'] });
+}`,
+    },
+    {
+      // The options come from elsewhere: a typed variable or a spread that may carry the key.
+      filename,
+      code: `${stripeSetup}
+export async function charge(params: Stripe.PaymentIntentCreateParams, requestOptions: Stripe.RequestOptions, base: object) {
+  await stripe.paymentIntents.create(params, requestOptions);
+  await stripe.paymentIntents.create(params, { ...base });
+}`,
+    },
+    {
+      // A client held in a class field; the key comes from the command.
+      filename,
+      code: `${stripeSetup}
+export class StripeGateway {
+  constructor(private readonly client: Stripe) {}
+  async charge(cmd: { idemKey: string; amount: number }) {
+    return this.client.paymentIntents.create({ amount: cmd.amount, currency: 'eur' }, { idempotencyKey: cmd.idemKey });
+  }
+}`,
+    },
+    {
+      // Square, PayPal, Mollie and Adyen with keys derived from the order.
+      filename,
+      code: `
+import { SquareClient } from 'square';
+import { Client, OrdersController, CheckoutIntent } from '@paypal/paypal-server-sdk';
+import createMollieClient from '@mollie/api-client';
+import { Client as AdyenClient, CheckoutAPI } from '@adyen/api-library';
+const square = new SquareClient({ token: 't' });
+const orders = new OrdersController(new Client({}));
+const mollie = createMollieClient({ apiKey: 'test_x' });
+const checkout = new CheckoutAPI(new AdyenClient({ apiKey: 'k', environment: 'TEST' }));
+export async function pay(orderId: string) {
+  await square.payments.create({ idempotencyKey: \`pay-\${orderId}\`, sourceId: 'cnon:card', amountMoney: { amount: BigInt(100), currency: 'EUR' } });
+  await orders.createOrder({ body: { intent: CheckoutIntent.Capture, purchaseUnits: [] }, paypalRequestId: orderId });
+  await mollie.payments.create({ amount: { value: '10.00', currency: 'EUR' }, description: 'order', idempotencyKey: orderId });
+  await checkout.PaymentsApi.payments({} as any, { idempotencyKey: orderId });
+  await square.payments.get({ paymentId: orderId });
+}`,
+    },
+    {
+      // AWS SDK v3 fills a client token itself and is exempt by default; Twilio's types carry no key.
+      filename,
+      code: `
+import { S3Client, RenameObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import twilio from 'twilio';
+const s3 = new S3Client({});
+const sms = twilio('AC1', 'token');
+export async function move(key: string) {
+  await s3.send(new RenameObjectCommand({ Bucket: 'b', Key: key, RenameSource: 'old' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'b', Key: key, Body: 'x' }));
+  await sms.messages.create({ to: '+1', from: '+2', body: 'hi' });
+}`,
+    },
+    {
+      // HTTP requests to hosts not configured, reads, and requests with a derived key header.
+      filename,
+      code: `
+import axios from 'axios';
+export async function notify(orderId: string) {
+  await fetch('https://hooks.example.com/paid', { method: 'POST', body: orderId });
+  await fetch('https://api.payments.example/charges/' + orderId);
+  await axios.post('https://api.payments.example/charges', { orderId }, { headers: { 'Idempotency-Key': \`charge-\${orderId}\` } });
+}`,
+      options: [{ hosts: ['api.payments.example'] }],
+    },
+    {
+      // A local object that only looks like a client.
+      filename,
+      code: `
+const stripe = { paymentIntents: { async create(params: { amount: number }) { return params; } } };
+export async function fake() {
+  await stripe.paymentIntents.create({ amount: 1 });
+}`,
+    },
+  ],
+  invalid: [
+    {
+      filename,
+      code: `${stripeSetup}
+export async function charge(amount: number) {
+  return stripe.paymentIntents.create({ amount, currency: 'eur' });
+}`,
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 6,
+          column: 10,
+          data: { callee: 'stripe.paymentIntents.create', packageName: 'stripe', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              data: { callee: 'stripe.paymentIntents.create', packageName: 'stripe', property: 'idempotencyKey' },
+              output: `${stripeSetup}
+export async function charge(amount: number) {
+  return stripe.paymentIntents.create({ amount, currency: 'eur' }, { idempotencyKey });
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // Capture with the params argument left out: the suggestion fills it with undefined.
+      filename,
+      code: `${stripeSetup}
+export async function capture(id: string) {
+  await stripe.paymentIntents.capture(id);
+}`,
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 6,
+          column: 9,
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `${stripeSetup}
+export async function capture(id: string) {
+  await stripe.paymentIntents.capture(id, undefined, { idempotencyKey });
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // A key made fresh per call, directly and through a local variable.
+      filename,
+      code: `${stripeSetup}
+export async function refund(paymentIntent: string) {
+  await stripe.refunds.create({ payment_intent: paymentIntent }, { idempotencyKey: randomUUID() });
+  const key = \`refund-\${Date.now()}\`;
+  await stripe.refunds.create({ payment_intent: paymentIntent }, { idempotencyKey: key });
+}`,
+      errors: [
+        { messageId: 'freshKey', line: 6, column: 68, data: { callee: 'stripe.refunds.create', packageName: 'stripe', property: 'idempotencyKey', source: 'randomUUID()' } },
+        { messageId: 'freshKey', line: 8, column: 68, data: { callee: 'stripe.refunds.create', packageName: 'stripe', property: 'idempotencyKey', source: 'Date.now()' } },
+      ],
+    },
+    {
+      // Updates are checked when checkUpdates is on (the strict preset).
+      filename,
+      code: `${stripeSetup}
+export async function rename(id: string) {
+  await stripe.customers.update(id, { name: 'B' });
+}`,
+      options: [{ checkUpdates: true }],
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 6,
+          column: 9,
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `${stripeSetup}
+export async function rename(id: string) {
+  await stripe.customers.update(id, { name: 'B' }, { idempotencyKey });
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // Square's key sits in the request; the quick-start's randomUUID() is the classic mistake.
+      filename,
+      code: `
+import { SquareClient } from 'square';
+import { randomUUID } from 'node:crypto';
+const square = new SquareClient({ token: 't' });
+export async function pay() {
+  await square.payments.create({ idempotencyKey: randomUUID(), sourceId: 'cnon:card' } as any);
+}`,
+      errors: [{ messageId: 'freshKey', line: 6, column: 34, data: { callee: 'square.payments.create', packageName: 'square', property: 'idempotencyKey', source: 'randomUUID()' } }],
+    },
+    {
+      // PayPal's key is the paypalRequestId of the request object; Mollie's the idempotencyKey of the parameters.
+      filename,
+      code: `
+import { Client, OrdersController } from '@paypal/paypal-server-sdk';
+import createMollieClient from '@mollie/api-client';
+const orders = new OrdersController(new Client({}));
+const mollie = createMollieClient({ apiKey: 'test_x' });
+export async function pay(id: string) {
+  await orders.captureOrder({ id });
+  await mollie.payments.create({ amount: { value: '10.00', currency: 'EUR' }, description: 'order' });
+}`,
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 7,
+          column: 9,
+          data: { callee: 'orders.captureOrder', packageName: '@paypal/paypal-server-sdk', property: 'paypalRequestId' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `
+import { Client, OrdersController } from '@paypal/paypal-server-sdk';
+import createMollieClient from '@mollie/api-client';
+const orders = new OrdersController(new Client({}));
+const mollie = createMollieClient({ apiKey: 'test_x' });
+export async function pay(id: string) {
+  await orders.captureOrder({ paypalRequestId: idempotencyKey, id });
+  await mollie.payments.create({ amount: { value: '10.00', currency: 'EUR' }, description: 'order' });
+}`,
+            },
+          ],
+        },
+        {
+          messageId: 'missingKey',
+          line: 8,
+          column: 9,
+          data: { callee: 'mollie.payments.create', packageName: '@mollie/api-client', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `
+import { Client, OrdersController } from '@paypal/paypal-server-sdk';
+import createMollieClient from '@mollie/api-client';
+const orders = new OrdersController(new Client({}));
+const mollie = createMollieClient({ apiKey: 'test_x' });
+export async function pay(id: string) {
+  await orders.captureOrder({ id });
+  await mollie.payments.create({ idempotencyKey, amount: { value: '10.00', currency: 'EUR' }, description: 'order' });
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // Adyen takes the key in its request options, the second argument.
+      filename,
+      code: `
+import { Client, CheckoutAPI, Types } from '@adyen/api-library';
+const checkout = new CheckoutAPI(new Client({ apiKey: 'k', environment: 'TEST' }));
+export async function pay(request: Types.checkout.PaymentRequest) {
+  return checkout.PaymentsApi.payments(request);
+}`,
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 5,
+          column: 10,
+          data: { callee: 'checkout.PaymentsApi.payments', packageName: '@adyen/api-library', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `
+import { Client, CheckoutAPI, Types } from '@adyen/api-library';
+const checkout = new CheckoutAPI(new Client({ apiKey: 'k', environment: 'TEST' }));
+export async function pay(request: Types.checkout.PaymentRequest) {
+  return checkout.PaymentsApi.payments(request, { idempotencyKey });
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // With checkAws on, AWS SDK v3 commands whose input takes a ClientToken need one.
+      filename,
+      code: `
+import { S3Client, RenameObjectCommand } from '@aws-sdk/client-s3';
+const s3 = new S3Client({});
+export async function move(key: string) {
+  await s3.send(new RenameObjectCommand({ Bucket: 'b', Key: key, RenameSource: 'old' }));
+}`,
+      options: [{ checkAws: true }],
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 5,
+          column: 9,
+          data: { callee: 's3.send', packageName: '@aws-sdk/client-s3', property: 'ClientToken' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `
+import { S3Client, RenameObjectCommand } from '@aws-sdk/client-s3';
+const s3 = new S3Client({});
+export async function move(key: string) {
+  await s3.send(new RenameObjectCommand({ ClientToken: idempotencyKey, Bucket: 'b', Key: key, RenameSource: 'old' }));
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // POSTs to a configured host need the header, and a fresh header protects nothing.
+      filename,
+      code: `
+import axios from 'axios';
+export async function charge(orderId: string) {
+  await fetch(\`https://api.payments.example/charges/\${orderId}\`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  await axios.post('https://eu.api.payments.example/refunds', { orderId }, { headers: { 'Idempotency-Key': crypto.randomUUID() } });
+}`,
+      options: [{ hosts: ['api.payments.example'] }],
+      errors: [
+        { messageId: 'missingHeader', line: 4, column: 9, data: { callee: 'fetch', method: 'POST', host: 'api.payments.example', header: 'Idempotency-Key' } },
+        { messageId: 'freshHeader', line: 5, column: 89, data: { callee: 'axios.post', method: 'POST', host: 'api.payments.example', header: 'Idempotency-Key', source: 'crypto.randomUUID()' } },
+      ],
+    },
+  ],
+});
