@@ -11,6 +11,7 @@ import orchestratorRequiresRecovery from './orchestrator-requires-recovery.js';
 import requireIdempotencyKey from './require-idempotency-key.js';
 import noExternalCallInTransaction from './no-external-call-in-transaction.js';
 import requireSdkIdempotencyKey from './require-sdk-idempotency-key.js';
+import noTransactionInExecute from './no-transaction-in-execute.js';
 
 /** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
 export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], SafecallRuleDocs>;
@@ -26,4 +27,5 @@ export const rules: Record<string, SafecallRule> = {
   'require-idempotency-key': requireIdempotencyKey,
   'no-external-call-in-transaction': noExternalCallInTransaction,
   'require-sdk-idempotency-key': requireSdkIdempotencyKey,
+  'no-transaction-in-execute': noTransactionInExecute,
 };
