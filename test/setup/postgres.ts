@@ -22,8 +22,8 @@ const PASSWORD = 'safecall';
 export interface StartPostgresOptions {
   /** Extra `-c name=value` server settings. */
   readonly settings?: Readonly<Record<string, string | number>>;
-  /** Receives the server's log lines; silent by default. */
-  readonly onLog?: (line: string) => void;
+  /** Receives the server's log lines and errors; silent by default. */
+  readonly onLog?: (message: unknown) => void;
 }
 
 export interface PostgresServer {
