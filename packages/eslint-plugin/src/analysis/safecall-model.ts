@@ -12,6 +12,7 @@
 import { ASTUtils, AST_NODE_TYPES, ESLintUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import ts from 'typescript';
+import { childNodes } from './model-ast.js';
 import { isModuleIn, packageNameOf } from './model-package.js';
 
 export type SafecallRole = 'orchestrator' | 'finalizer' | 'reaper';
@@ -465,23 +466,12 @@ function substituteTypeArguments(
 /** Every class in a file, including nested and expression classes. */
 function classesOf(program: TSESTree.Program): ClassLike[] {
   const found: ClassLike[] = [];
-  const visit = (node: TSESTree.Node): void => {
+  const stack: TSESTree.Node[] = [program];
+  for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) found.push(node);
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'parent') continue;
-      if (Array.isArray(value)) {
-        for (const child of value) if (isNode(child)) visit(child);
-      } else if (isNode(value)) {
-        visit(value);
-      }
-    }
-  };
-  visit(program);
+    stack.push(...childNodes(node));
+  }
   return found;
-}
-
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
 import lifecycleOrder from './lifecycle-order.js';
 import noRandomIdempotencyKey from './no-random-idempotency-key.js';
+import noTransactionInExecute from './no-transaction-in-execute.js';
 import noThrowInExecute from './no-throw-in-execute.js';
 import orchestratorRequiresRecovery from './orchestrator-requires-recovery.js';
 import requireIdempotencyKey from './require-idempotency-key.js';
-import noExternalCallInTransaction from './no-external-call-in-transaction.js';
 import requireSdkIdempotencyKey from './require-sdk-idempotency-key.js';
-import noTransactionInExecute from './no-transaction-in-execute.js';
+import noExternalCallInTransaction from './no-external-call-in-transaction.js';
+import noHandRolledRetry from './no-hand-rolled-retry.js';
 
 /** Any of our rules, with the `meta.docs` fields the presets and the docs test read. */
 export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], SafecallRuleDocs>;
@@ -22,10 +23,11 @@ export const rules: Record<string, SafecallRule> = {
   'immutable-command': immutableCommand,
   'lifecycle-order': lifecycleOrder,
   'no-random-idempotency-key': noRandomIdempotencyKey,
+  'no-transaction-in-execute': noTransactionInExecute,
   'no-throw-in-execute': noThrowInExecute,
   'orchestrator-requires-recovery': orchestratorRequiresRecovery,
   'require-idempotency-key': requireIdempotencyKey,
   'no-external-call-in-transaction': noExternalCallInTransaction,
+  'no-hand-rolled-retry': noHandRolledRetry,
   'require-sdk-idempotency-key': requireSdkIdempotencyKey,
-  'no-transaction-in-execute': noTransactionInExecute,
 };

@@ -1,0 +1,83 @@
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import {
+  defaultRetryOptions,
+  enclosingRetryLoop,
+  isRetryLoop,
+  isSleep,
+  retryOptionsSchemaProperties,
+  retryPackageOf,
+  type Loop,
+  type RetryOptions,
+} from '../analysis/model-retry.js';
+import { getSafecallModel, safecallModelSchemaProperties, type SafecallModelOptions } from '../analysis/safecall-model.js';
+import { createRule } from '../util/create-rule.js';
+
+type Options = [SafecallModelOptions & RetryOptions];
+type MessageIds = 'retryLoop' | 'sleep' | 'retryLibrary';
+
+export default createRule<Options, MessageIds>({
+  name: 'no-retry-loop-in-execute',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow retry loops, sleeps and retry libraries inside executeInternal; return Outcome.retry instead',
+      recommended: 'recommended',
+      requiresTypeChecking: false,
+    },
+    messages: {
+      retryLoop:
+        'Hand-rolled retry loop in `executeInternal`. It holds the worker and its lease while it waits, ignores the attempt limit and backoff, and a crash forgets how often it tried; return `Outcome.retry(reason)` from the catch and let the runtime schedule the next attempt.',
+      sleep:
+        '`{{name}}` sleeps inside `executeInternal`, holding the worker and its lease and running into the timeout. Return `Outcome.retry(reason, { afterMs })` to try again later.',
+      retryLibrary:
+        "`{{name}}` from '{{module}}' retries inside `executeInternal`, multiplying the runtime's own attempts and hiding them from its records. Call the provider once and return `Outcome.retry(reason)` on a transient failure.",
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: { ...safecallModelSchemaProperties, ...retryOptionsSchemaProperties },
+        additionalProperties: false,
+      },
+    ],
+  },
+  defaultOptions: [{ ...defaultRetryOptions }],
+  create(context, [options]) {
+    const { sleepFunctions = defaultRetryOptions.sleepFunctions, retryPackages = defaultRetryOptions.retryPackages, ...modelOptions } = options;
+    const retry = { sleepFunctions, retryPackages };
+    const model = getSafecallModel(context, modelOptions);
+    const sourceCode = context.sourceCode;
+    const checkLoop = (loop: Loop) => {
+      if (isRetryLoop(loop, sourceCode, retry) && model.enclosingExecuteInternal(loop)) reportLoop(context, loop);
+    };
+    const checkSleep = (call: TSESTree.CallExpression | TSESTree.NewExpression) => {
+      // A sleep inside a retry loop is part of the loop, which is reported once.
+      if (!isSleep(call, sourceCode, retry) || enclosingRetryLoop(call, sourceCode, retry)) return;
+      if (model.enclosingExecuteInternal(call)) context.report({ node: call, messageId: 'sleep', data: { name: calleeText(call, sourceCode) } });
+    };
+    return {
+      ForStatement: checkLoop,
+      WhileStatement: checkLoop,
+      DoWhileStatement: checkLoop,
+      ForOfStatement: checkLoop,
+      ForInStatement: checkLoop,
+      NewExpression: checkSleep,
+      CallExpression(call) {
+        checkSleep(call);
+        const module = retryPackageOf(call, sourceCode, retry);
+        if (module && model.enclosingExecuteInternal(call)) {
+          context.report({ node: call.callee, messageId: 'retryLibrary', data: { name: calleeText(call, sourceCode), module } });
+        }
+      },
+    };
+  },
+});
+
+function calleeText(call: TSESTree.CallExpression | TSESTree.NewExpression, sourceCode: TSESLint.SourceCode): string {
+  return call.type === AST_NODE_TYPES.NewExpression ? 'new Promise(... setTimeout ...)' : sourceCode.getText(call.callee);
+}
+
+/** Reported at the loop keyword, not across the whole body. */
+function reportLoop(context: Readonly<TSESLint.RuleContext<MessageIds, Options>>, loop: Loop): void {
+  const keyword = context.sourceCode.getFirstToken(loop);
+  context.report({ loc: keyword?.loc ?? loop.loc, messageId: 'retryLoop' });
+}

@@ -1,0 +1,162 @@
+import rule from '../../src/rules/no-retry-loop-in-execute.js';
+import { createUntypedRuleTester } from '../rule-tester.js';
+
+const header = `import { Orchestrator, Outcome } from '@safecall/runtime';\n`;
+
+createUntypedRuleTester().run('no-retry-loop-in-execute', rule, {
+  valid: [
+    {
+      name: 'one call, a transient failure returned as Retry with a delay hint',
+      code: `${header}
+class PaymentOrchestrator extends Orchestrator<ChargeCommand, { txId: string }> {
+  protected async executeInternal(opId: OpId, cmd: ChargeCommand, ctx: ExecutionContext) {
+    try {
+      const tx = await this.gateway.charge(cmd.orderId, cmd.amount, { idempotencyKey: ctx.idempotencyKey });
+      return Outcome.ok({ txId: tx.id });
+    } catch (e) {
+      if (isRateLimited(e)) return Outcome.retry('rate limited', { afterMs: retryAfter(e) });
+      return Outcome.fail('CARD_DECLINED', String(e));
+    }
+  }
+}`,
+    },
+    {
+      name: 'a loop over the items of a batch that records each failure',
+      code: `${header}
+class NotifyOrchestrator extends Orchestrator<NotifyCommand, { failed: string[] }> {
+  protected async executeInternal(opId: OpId, cmd: NotifyCommand, ctx: ExecutionContext) {
+    const failed: string[] = [];
+    for (const recipient of cmd.recipients) {
+      try {
+        await this.sms.send(recipient, cmd.text, { idempotencyKey: \`\${ctx.idempotencyKey}:\${recipient}\` });
+      } catch {
+        failed.push(recipient);
+      }
+    }
+    return Outcome.ok({ failed });
+  }
+}`,
+    },
+    {
+      name: 'a pagination loop whose catch leaves the loop',
+      code: `${header}
+class SyncOrchestrator extends Orchestrator<SyncCommand, number> {
+  protected async executeInternal(opId: OpId, cmd: SyncCommand) {
+    let cursor: string | undefined = cmd.from;
+    let count = 0;
+    while (cursor) {
+      try {
+        const page = await this.api.list({ cursor });
+        count += page.items.length;
+        cursor = page.next;
+      } catch (e) {
+        return Outcome.retry(String(e));
+      }
+    }
+    return Outcome.ok(count);
+  }
+}`,
+    },
+    {
+      name: 'retry loops and sleeps outside executeInternal are other rules’ business',
+      code: `${header}
+import pRetry from 'p-retry';
+export async function warmCache(client: Client) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try { return await client.ping(); } catch { await sleep(100 * 2 ** attempt); }
+  }
+  return pRetry(() => client.ping());
+}
+class Poller { async executeInternal() { while (true) { try { await this.poll(); } catch {} await sleep(1000); } } }`,
+    },
+    {
+      name: 'a timer that is not awaited, and a delay operator that is not a sleep',
+      code: `${header}
+class MetricsOrchestrator extends Orchestrator<MetricsCommand, void> {
+  protected async executeInternal(opId: OpId, cmd: MetricsCommand) {
+    setTimeout(() => this.flush(), 1000);
+    const schedule = delay(cmd.window);
+    return Outcome.ok(undefined);
+  }
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a counted retry loop with backoff',
+      code: `${header}
+class PaymentOrchestrator extends Orchestrator<ChargeCommand, { txId: string }> {
+  protected async executeInternal(opId: OpId, cmd: ChargeCommand, ctx: ExecutionContext) {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const tx = await this.gateway.charge(cmd.orderId, cmd.amount, { idempotencyKey: ctx.idempotencyKey });
+        return Outcome.ok({ txId: tx.id });
+      } catch (e) {
+        await sleep(2 ** attempt * 100);
+      }
+    }
+    return Outcome.fail('GATEWAY_DOWN', 'three attempts failed');
+  }
+}`,
+      errors: [{ messageId: 'retryLoop', line: 5, column: 5 }],
+    },
+    {
+      name: 'while (true) with break on success, a do-while, and a for-of over delays',
+      code: `${header}
+class UploadOrchestrator extends Orchestrator<UploadCommand, void> {
+  protected executeInternal = async (opId: OpId, cmd: UploadCommand) => {
+    while (true) {
+      try { await this.s3.putObject(cmd); break; } catch (e) { this.log.warn(e); }
+    }
+    let tries = 0;
+    do {
+      try { await this.cdn.purge(cmd.key); tries = 99; } catch { tries++; }
+    } while (tries < 3);
+    for (const ms of [100, 400, 1600]) {
+      try { return Outcome.ok(await this.mail.send(cmd)); } catch { await new Promise((resolve) => setTimeout(resolve, ms)); }
+    }
+    return Outcome.retry('mail down');
+  };
+}`,
+      errors: [
+        { messageId: 'retryLoop', line: 5, column: 5 },
+        { messageId: 'retryLoop', line: 9, column: 5 },
+        { messageId: 'retryLoop', line: 12, column: 5 },
+      ],
+    },
+    {
+      name: 'a lone sleep, a timers/promises sleep and a retry library',
+      code: `${header}
+import { setTimeout as wait } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import { backOff } from 'exponential-backoff';
+class SmsOrchestrator extends Orchestrator<SmsCommand, void> {
+  protected async executeInternal(opId: OpId, cmd: SmsCommand, ctx: ExecutionContext) {
+    await this.sleep(500);
+    await wait(250);
+    await pRetry(() => this.twilio.messages.create({ to: cmd.to, body: cmd.text }), { retries: 5 });
+    await backOff(() => this.push.send(cmd));
+    return Outcome.ok(undefined);
+  }
+}`,
+      errors: [
+        { messageId: 'sleep', line: 8, column: 11, data: { name: 'this.sleep' } },
+        { messageId: 'sleep', line: 9, column: 11, data: { name: 'wait' } },
+        { messageId: 'retryLibrary', line: 10, column: 11, data: { name: 'pRetry', module: 'p-retry' } },
+        { messageId: 'retryLibrary', line: 11, column: 11, data: { name: 'backOff', module: 'exponential-backoff' } },
+      ],
+    },
+    {
+      name: 'a configured sleep function',
+      code: `${header}
+class PushOrchestrator extends Orchestrator<PushCommand, void> {
+  protected async executeInternal() {
+    await holdOn(1000);
+    return Outcome.ok(undefined);
+  }
+}`,
+      options: [{ sleepFunctions: ['holdOn'] }],
+      errors: [{ messageId: 'sleep', line: 5, column: 11, data: { name: 'holdOn' } }],
+    },
+  ],
+});
