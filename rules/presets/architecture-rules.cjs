@@ -113,19 +113,20 @@ function requireList(value, optionName, fallback) {
   return value;
 }
 
+/** The default layers with the given overrides; throws on an unknown layer or a pattern that is no regular expression. */
 function resolveLayers(layers) {
   if (layers === undefined) return defaultLayers;
   const unknown = Object.keys(layers).filter((layer) => !(layer in defaultLayers));
   if (unknown.length > 0) {
     throw new TypeError(
-      `createArchitectureRules: unknown layer "${unknown[0]}" in "layers"; known layers are ${Object.keys(defaultLayers).join(', ')}`,
+      `unknown layer "${unknown[0]}" in "layers"; known layers are ${Object.keys(defaultLayers).join(', ')}`,
     );
   }
   for (const [layer, pattern] of Object.entries(layers)) {
     try {
       new RegExp(pattern);
     } catch (error) {
-      throw new TypeError(`createArchitectureRules: layers.${layer} is not a regular expression: ${JSON.stringify(pattern)}`, { cause: error });
+      throw new TypeError(`layers.${layer} is not a regular expression: ${JSON.stringify(pattern)}`, { cause: error });
     }
   }
   return { ...defaultLayers, ...layers };
@@ -278,6 +279,7 @@ function createArchitectureRules(options = {}) {
 
 module.exports = {
   createArchitectureRules,
+  resolveLayers,
   defaultLayers,
   defaultSdkPackages,
   defaultTransactionLibraries,

@@ -38,6 +38,8 @@ export interface ArchitectureConfig {
 }
 
 export declare function createArchitectureRules(options?: ArchitectureRuleOptions): ArchitectureConfig;
+/** The default layers with the given overrides; throws on an unknown layer or a pattern that is no regular expression. */
+export declare function resolveLayers(layers?: Partial<ArchitectureLayers>): ArchitectureLayers;
 export declare const defaultLayers: Readonly<ArchitectureLayers>;
 export declare const defaultSdkPackages: readonly string[];
 export declare const defaultTransactionLibraries: readonly string[];

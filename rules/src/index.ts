@@ -5,6 +5,7 @@ export {
   defaultRuntimePackage,
   defaultSdkPackages,
   defaultTransactionLibraries,
+  resolveLayers,
   type ArchitectureConfig,
   type ArchitectureLayers,
   type ArchitectureRuleOptions,
@@ -13,3 +14,6 @@ export { cruiseArchitecture, dependencyCruiserConfigNames, findingsFromCruiseRes
 export type { ArchitectureCruise, CruiseArchitectureOptions } from './cruise.js';
 export { ArchitectureCheckError, type ArchitectureErrorCode } from './errors.js';
 export { compareFindings, findingPath, type Finding, type FindingSeverity, type FindingTool } from './finding.js';
+export { findingsFromLintResults } from './lint-findings.js';
+export { projectChecksPlugin } from './project-checks/plugin.js';
+export { projectCheckIds, runProjectChecks, type ProjectCheckOptions } from './project-checks/run.js';
