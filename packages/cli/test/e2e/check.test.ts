@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Log } from 'sarif';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { addViolation, assertBinaryBuilt, binary, copyFixture, parseJsonReport, removeProject, safecall } from './harness.js';
+
+const projects: string[] = [];
+function project(name: string, violations: readonly string[] = []): string {
+  const created = copyFixture(name, violations);
+  projects.push(created);
+  return created;
+}
+
+beforeAll(assertBinaryBuilt);
+afterAll(() => projects.forEach(removeProject));
+
+const expectedFindings = [
+  { tool: 'eslint', ruleId: 'safecall/immutable-command', severity: 'error', file: 'src/refund.command.ts', line: 4, column: 3 },
+  {
+    tool: 'dependency-cruiser',
+    ruleId: 'controller-gateway-via-orchestrator',
+    severity: 'error',
+    file: 'src/refund.controller.ts',
+    line: 1,
+  },
+];
+
+describe('safecall check on a clean project', () => {
+  it('exits 0 and says so', async () => {
+    const run = await safecall(['check'], project('shop'));
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('✔ no problems in 6 files');
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('safecall check on a project with violations', () => {
+  let violating: string;
+  beforeAll(() => {
+    violating = project('shop', ['refund.command.ts', 'refund.controller.ts']);
+  });
+
+  it('reports ESLint and architecture findings in one pretty report, grouped by file, and exits 1', async () => {
+    const run = await safecall(['check'], violating);
+    expect(run.status).toBe(1);
+    const lines = run.stdout.split('\n');
+    const commandHeader = lines.indexOf('src/refund.command.ts');
+    const controllerHeader = lines.indexOf('src/refund.controller.ts');
+    expect(commandHeader).toBeGreaterThanOrEqual(0);
+    expect(controllerHeader).toBeGreaterThan(commandHeader);
+    expect(lines[commandHeader + 1]).toMatch(/^\s+4:3\s+error\s+.*safecall\/immutable-command$/);
+    expect(lines[controllerHeader + 1]).toMatch(/^\s+1:\d+\s+error\s+.*controller-gateway-via-orchestrator$/);
+    expect(lines[controllerHeader + 2]).toMatch(/^\s+fix: .*orchestrator/);
+    expect(run.stdout).toContain('✖ 2 problems (2 errors, 0 warnings)');
+    expect(run.stdout).not.toContain('\u001b[');
+  });
+
+  it('prints the documented JSON shape with every finding located', async () => {
+    const run = await safecall(['check', '--format', 'json'], violating);
+    expect(run.status).toBe(1);
+    const report = parseJsonReport(run);
+    expect(report.version).toBe(1);
+    expect(report.summary).toEqual({ errors: 2, warnings: 0, suppressed: 0, filesChecked: 8, typeChecked: true });
+    expect(report.findings).toHaveLength(expectedFindings.length);
+    expectedFindings.forEach((expected, index) => expect(report.findings[index]).toMatchObject(expected));
+    for (const finding of report.findings) {
+      expect(Object.keys(finding).sort()).toEqual(['column', 'file', 'hint', 'line', 'message', 'ruleId', 'severity', 'tool']);
+      expect(finding.message.length).toBeGreaterThan(0);
+    }
+    expect(report.rules.map((rule) => rule.id)).toEqual(['controller-gateway-via-orchestrator', 'safecall/immutable-command']);
+    expect(report.rules.every((rule) => rule.helpUri?.startsWith('https://'))).toBe(true);
+  });
+
+  it('writes SARIF 2.1.0 that the official schema accepts, ready for code scanning', async () => {
+    const output = path.join(violating, 'reports', 'safecall.sarif');
+    const run = await safecall(['check', '--format', 'sarif', '--output', 'reports/safecall.sarif'], violating);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    const log = JSON.parse(fs.readFileSync(output, 'utf8')) as Log;
+
+    const schema = JSON.parse(fs.readFileSync(new URL('../sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
+
+    const [sarifRun] = log.runs;
+    const rules = sarifRun?.tool.driver.rules ?? [];
+    expect(rules.map((rule) => rule.id)).toEqual(['controller-gateway-via-orchestrator', 'safecall/immutable-command']);
+    expect(rules.every((rule) => rule.helpUri?.startsWith('https://'))).toBe(true);
+    expect(sarifRun?.results?.map((result) => [result.ruleId, result.level])).toEqual([
+      ['safecall/immutable-command', 'error'],
+      ['controller-gateway-via-orchestrator', 'error'],
+    ]);
+    const location = sarifRun?.results?.[0]?.locations?.[0]?.physicalLocation;
+    expect(location?.artifactLocation).toEqual({ uri: 'src/refund.command.ts', uriBaseId: '%SRCROOT%' });
+    expect(location?.region).toEqual({ startLine: 4, startColumn: 3 });
+    for (const result of sarifRun?.results ?? []) {
+      expect(rules[result.ruleIndex ?? -1]?.id).toBe(result.ruleId);
+    }
+  });
+
+  it('lints without type information under --no-type-check', async () => {
+    const report = parseJsonReport(await safecall(['check', '--no-type-check', '-f', 'json'], violating));
+    expect(report.summary.typeChecked).toBe(false);
+    expect(report.findings.map((finding) => finding.ruleId)).toEqual(expectedFindings.map((finding) => finding.ruleId));
+  });
+
+  it('checks only the paths it is given', async () => {
+    const run = await safecall(['check', 'src/refund.command.ts', '-f', 'json'], violating);
+    const report = parseJsonReport(run);
+    expect(report.findings.map((finding) => finding.file)).toEqual(['src/refund.command.ts']);
+    expect(run.status).toBe(1);
+  });
+});
+
+describe('safecall check --update-baseline', () => {
+  it('freezes the violations of today, and later fails only on a new one', async () => {
+    const legacy = project('shop', ['refund.command.ts', 'refund.controller.ts']);
+
+    const freeze = await safecall(['check', '--update-baseline'], legacy);
+    expect(freeze.status).toBe(0);
+    expect(freeze.stderr).toContain('eslint-suppressions.json');
+    expect(JSON.parse(fs.readFileSync(path.join(legacy, 'eslint-suppressions.json'), 'utf8'))).toEqual({
+      'src/refund.command.ts': { 'safecall/immutable-command': { count: 1 } },
+    });
+    const known = JSON.parse(fs.readFileSync(path.join(legacy, '.dependency-cruiser-known-violations.json'), 'utf8')) as unknown[];
+    expect(known).toEqual([
+      expect.objectContaining({ from: 'src/refund.controller.ts', rule: expect.objectContaining({ name: 'controller-gateway-via-orchestrator' }) }),
+    ]);
+
+    const frozen = await safecall(['check', '-f', 'json'], legacy);
+    expect(frozen.status).toBe(0);
+    expect(parseJsonReport(frozen).summary).toMatchObject({ errors: 0, suppressed: 2 });
+
+    addViolation(legacy, 'shipping.command.ts');
+    addViolation(legacy, 'shipping.controller.ts');
+    const later = await safecall(['check', '-f', 'json'], legacy);
+    expect(later.status).toBe(1);
+    const report = parseJsonReport(later);
+    expect(report.findings.map((finding) => [finding.file, finding.ruleId])).toEqual([
+      ['src/shipping.command.ts', 'safecall/immutable-command'],
+      ['src/shipping.controller.ts', 'controller-gateway-via-orchestrator'],
+    ]);
+    expect(report.summary.suppressed).toBe(2);
+  });
+});
+
+describe('safecall check usage and configuration errors (exit 2)', () => {
+  let shop: string;
+  beforeAll(() => {
+    shop = project('shop');
+  });
+
+  it('names an unknown option', async () => {
+    const run = await safecall(['check', '--frobnicate'], shop);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("unknown option '--frobnicate'");
+    expect(run.stdout).toBe('');
+  });
+
+  it('names a bad format', async () => {
+    const run = await safecall(['check', '--format', 'xml'], shop);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("invalid value 'xml' for --format (expected one of: pretty, json, sarif)");
+  });
+
+  it('names a path that does not exist', async () => {
+    const run = await safecall(['check', 'src/no-such-dir'], shop);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('path does not exist: src/no-such-dir');
+  });
+
+  it('names the missing tsconfig when --type-check asks for types', async () => {
+    const untyped = project('shop');
+    fs.rmSync(path.join(untyped, 'tsconfig.json'));
+    const run = await safecall(['check', '--type-check'], untyped);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--type-check needs a tsconfig.json');
+  });
+
+  it('names a --tsconfig file that does not exist', async () => {
+    const run = await safecall(['check', '--tsconfig', 'tsconfig.build.json'], shop);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--tsconfig: file not found: tsconfig.build.json');
+  });
+
+  it('names a broken tsconfig instead of failing file by file', async () => {
+    const broken = project('shop');
+    fs.writeFileSync(path.join(broken, 'tsconfig.json'), '{ "compilerOptions": { "strict": true, } ');
+    const run = await safecall(['check'], broken);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/tsconfig\.json is not a valid tsconfig: .+/);
+  });
+
+  it('lints without types, not failing, when there is no tsconfig and none was asked for', async () => {
+    const untyped = project('shop', ['refund.command.ts']);
+    fs.rmSync(path.join(untyped, 'tsconfig.json'));
+    const run = await safecall(['check', '-f', 'json'], untyped);
+    expect(run.status).toBe(1);
+    const report = parseJsonReport(run);
+    expect(report.summary.typeChecked).toBe(false);
+    expect(report.findings.map((finding) => finding.ruleId)).toEqual(['safecall/immutable-command']);
+  });
+});
+
+describe('colour in the pretty report', () => {
+  const violating = () => project('shop', ['refund.command.ts']);
+  // `script` gives the binary a real pseudo-terminal, as a developer's shell does.
+  const inTerminal = (cwd: string, env: NodeJS.ProcessEnv = {}) =>
+    spawnSync('script', ['-qec', `"${process.execPath}" "${binary}" check --no-type-check`, '/dev/null'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '', ...env },
+      encoding: 'utf8',
+    });
+
+  it('colours the pretty report on a terminal', async () => {
+    const run = inTerminal(violating());
+    expect(run.stdout).toContain('\u001b[31merror\u001b[39m');
+  });
+
+  it('does not colour it when NO_COLOR is set', async () => {
+    const run = inTerminal(violating(), { NO_COLOR: '1' });
+    expect(run.stdout).toContain('safecall/immutable-command');
+    expect(run.stdout).not.toContain('\u001b[31m');
+  });
+});
