@@ -6,6 +6,7 @@ import executeReturnsOutcome from './execute-returns-outcome.js';
 import immutableCommand from './immutable-command.js';
 import lifecycleOrder from './lifecycle-order.js';
 import noRandomIdempotencyKey from './no-random-idempotency-key.js';
+import noRetryLoopInExecute from './no-retry-loop-in-execute.js';
 import noTransactionInExecute from './no-transaction-in-execute.js';
 import noThrowInExecute from './no-throw-in-execute.js';
 import orchestratorRequiresRecovery from './orchestrator-requires-recovery.js';
@@ -23,6 +24,7 @@ export const rules: Record<string, SafecallRule> = {
   'immutable-command': immutableCommand,
   'lifecycle-order': lifecycleOrder,
   'no-random-idempotency-key': noRandomIdempotencyKey,
+  'no-retry-loop-in-execute': noRetryLoopInExecute,
   'no-transaction-in-execute': noTransactionInExecute,
   'no-throw-in-execute': noThrowInExecute,
   'orchestrator-requires-recovery': orchestratorRequiresRecovery,
