@@ -16,4 +16,4 @@ export { ArchitectureCheckError, type ArchitectureErrorCode } from './errors.js'
 export { compareFindings, findingPath, type Finding, type FindingSeverity, type FindingTool } from './finding.js';
 export { findingsFromLintResults } from './lint-findings.js';
 export { projectChecksPlugin } from './project-checks/plugin.js';
-export { projectCheckIds, runProjectChecks, type ProjectCheckOptions } from './project-checks/run.js';
+export { projectCheckIds, projectCheckRules, runProjectChecks, type ProjectCheckOptions } from './project-checks/run.js';

@@ -4,7 +4,7 @@ import { UsageError } from './errors.js';
 export const checkFormats = ['pretty', 'json', 'sarif'] as const;
 export type CheckFormat = (typeof checkFormats)[number];
 
-export const graphFormats = ['mermaid', 'html', 'dot'] as const;
+export const graphFormats = ['mermaid', 'html', 'svg', 'dot'] as const;
 export type GraphFormat = (typeof graphFormats)[number];
 
 export interface CheckOptions {
@@ -74,6 +74,10 @@ function parseCheck(args: readonly string[]): Invocation {
   if (values.help) return { command: 'help', topic: 'check' };
   if (values.tsconfig !== undefined && values['type-check'] === false) {
     throw new UsageError("'--tsconfig' and '--no-type-check' contradict each other: pass one of them");
+  }
+  if (values['update-baseline'] && positionals.length > 0) {
+    // The baseline files are rewritten whole; from a subset they would forget every other file's violations.
+    throw new UsageError(`'--update-baseline' freezes the whole project and takes no paths (got: ${positionals.join(' ')})`);
   }
   return {
     command: 'check',

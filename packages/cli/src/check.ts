@@ -15,7 +15,10 @@ export interface CheckRun {
   readonly baselineFiles: readonly string[];
 }
 
-/** `safecall check`: ESLint with the plugin, then the architecture rules, merged into one report. */
+/**
+ * `safecall check`: ESLint with the plugin and the project checks, then the dependency-cruiser rules,
+ * merged into one report. Always computed afresh (no cache), so whole-program results are never stale.
+ */
 export async function runCheck(options: CheckOptions, cwd: string, progress: Progress): Promise<CheckRun> {
   assertPathsExist(cwd, options.paths);
   const types = resolveTypeInformation(cwd, options.typeCheck, options.tsconfig);
@@ -55,7 +58,7 @@ export async function runCheck(options: CheckOptions, cwd: string, progress: Pro
  * never fail a run anyway), and a file that does not parse has no rule to suppress.
  */
 function survivesBaseline(finding: Finding): boolean {
-  return finding.tool === 'eslint' && (finding.severity !== 'error' || finding.ruleId === parseErrorRuleId);
+  return finding.tool !== 'dependency-cruiser' && (finding.severity !== 'error' || finding.ruleId === parseErrorRuleId);
 }
 
 function usedRules(rules: readonly RuleInfo[], findings: readonly Finding[]): RuleInfo[] {

@@ -30,28 +30,47 @@ const informationUri = 'https://github.com/safecall/safecall/tree/main/packages/
 const usage = `Usage: safecall <command> [paths...] [options]
 
 Commands:
-  check [paths]   ESLint with @safecall/eslint-plugin, the architecture rules, one report
+  check [paths]   ESLint with @safecall/eslint-plugin, the project checks and the
+                  dependency-cruiser architecture rules, in one report
   graph [paths]   the layers of the pattern and their dependencies, violations marked
 
-Run 'safecall <command> --help' for its options.`;
+Options:
+  -h, --help      show this help ('safecall <command> --help' for a command's options)
+  -v, --version   print the version
+
+Docs: ${informationUri}`;
 
 const checkUsage = `Usage: safecall check [paths...] [options]
 
+Checks the given files and folders (default: the current directory). Always computed afresh:
+whole-program results are never read from a cache.
+
 Options:
-  -f, --format <pretty|json|sarif>  report format (default: pretty)
+  -f, --format <pretty|json|sarif>  report format (default: pretty; SARIF 2.1.0 for code scanning)
   -o, --output <file>               write the report to a file instead of stdout
       --type-check                  require type-aware linting (fails without a tsconfig.json)
       --no-type-check               lint without type information
       --tsconfig <file>             the tsconfig for type-aware linting (default: ./tsconfig.json)
-      --update-baseline             freeze today's violations; later runs fail only on new ones
+      --update-baseline             freeze today's violations in eslint-suppressions.json and
+                                    .dependency-cruiser-known-violations.json; later runs fail
+                                    only on new ones (whole project only: takes no paths)
+  -h, --help                        show this help
 
 Exit codes: 0 no errors, 1 errors found, 2 usage or configuration error.`;
 
 const graphUsage = `Usage: safecall graph [paths...] [options]
 
+Draws the layers (controller, command, orchestrator, gateway, finalizer, reaper) and the
+packages they import, with the edges that break an architecture rule marked.
+
 Options:
-  -f, --format <mermaid|html|dot>   picture format (default: mermaid)
-  -o, --output <file>               write the picture to a file instead of stdout`;
+  -f, --format <mermaid|html|svg|dot>  picture format (default: mermaid)
+                                       svg needs Graphviz's dot on the PATH; mermaid and html
+                                       need nothing else; dot is Graphviz source
+  -o, --output <file>                  write the picture to a file instead of stdout
+  -h, --help                           show this help
+
+Exit codes: 0 drawn, 2 usage or configuration error.`;
 
 /** Runs one `safecall` invocation and returns its exit code; never throws for a user's mistake. */
 export async function runCli(argv: readonly string[], io: CliEnvironment): Promise<number> {
@@ -80,7 +99,8 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
 }
 
 async function check(options: CheckOptions, io: CliEnvironment): Promise<number> {
-  const progress = io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
+  // Progress is for a person watching a terminal; machine formats are read by tools that want silence.
+  const progress = options.format === 'pretty' && io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
   const { report, baselineFiles } = await runCheck(options, io.cwd, progress);
   if (baselineFiles.length > 0) {
     io.stderr.write(`safecall: baseline written to ${baselineFiles.join(' and ')} (${report.suppressed} known violations)\n`);

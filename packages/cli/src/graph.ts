@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { format, type ICruiseResult, type IDependency, type IModule, type IRuleSummary } from 'dependency-cruiser';
 import { defaultLayers } from '@safecall/architecture';
 import type { GraphOptions } from './args.js';
 import { checkArchitecture } from './architecture.js';
 import { assertPathsExist } from './check.js';
+import { UsageError } from './errors.js';
 import { resolveTypeInformation } from './tsconfig.js';
 
 /** A module that belongs to no layer of the pattern. */
@@ -21,9 +23,25 @@ export async function renderGraph(options: GraphOptions, cwd: string): Promise<s
   const types = resolveTypeInformation(cwd, undefined, undefined);
   const { result } = await checkArchitecture({ cwd, paths: options.paths, types, applyBaseline: false });
   const layered = collapseToLayers(result);
-  const { output } = await format(layered, { outputType: options.format === 'dot' ? 'dot' : options.format });
+  if (options.format === 'svg') return renderSvg(String((await format(layered, { outputType: 'dot' })).output));
+  const { output } = await format(layered, { outputType: options.format });
   const text = String(output);
   return options.format === 'mermaid' ? text.trimEnd() + markInvalidMermaidEdges(layered) + '\n' : text;
+}
+
+/** dependency-cruiser draws SVG only through Graphviz; without `dot` the other formats still work. */
+function renderSvg(dotSource: string): string {
+  const rendered = spawnSync('dot', ['-Tsvg'], { input: dotSource, encoding: 'utf8' });
+  if (rendered.error && (rendered.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new UsageError(
+      "--format svg needs Graphviz's `dot` on the PATH (https://graphviz.org/download/); " +
+        'use --format html or --format mermaid, which need nothing else, or --format dot and render it elsewhere',
+    );
+  }
+  if (rendered.status !== 0) {
+    throw new UsageError(`Graphviz's dot failed (exit code ${rendered.status ?? 'none'}): ${rendered.stderr || rendered.error?.message}`);
+  }
+  return rendered.stdout;
 }
 
 export function layerOf(source: string): string {

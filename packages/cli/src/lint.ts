@@ -1,7 +1,7 @@
 import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import safecall from '@safecall/eslint-plugin';
-import { findingPath } from '@safecall/architecture';
+import { findingPath, projectCheckRules, projectChecksPlugin } from '@safecall/architecture';
 import type { Finding, RuleInfo } from './report.js';
 import { UsageError } from './errors.js';
 import type { TypeInformation } from './tsconfig.js';
@@ -30,7 +30,7 @@ const lintedFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 const ignoredFiles = ['**/node_modules/**', '**/dist/**', '**/coverage/**', '**/*.d.ts', '**/*.d.mts', '**/*.d.cts'];
 
 /**
- * Runs ESLint with the safecall plugin on a config built here, not the user's eslint.config: the
+ * Runs ESLint with the safecall plugin and the project checks of @safecall/architecture on a config built here, not the user's eslint.config: the
  * check means the same thing in every repository. No cache: whole-program rules (call following,
  * orchestrator-requires-recovery) go stale under one.
  */
@@ -79,6 +79,12 @@ export function buildLintConfig(cwd: string, types: TypeInformation): Linter.Con
   return [
     { ignores: ignoredFiles },
     { ...(preset as Linter.Config), files: lintedFiles },
+    // The project checks run on this same parse and program: one type-aware pass, one baseline file.
+    {
+      files: lintedFiles,
+      plugins: { [projectChecksNamespace]: projectChecksPlugin as never },
+      rules: projectCheckRules({ typeChecked: types.kind !== 'none' }),
+    },
     // After the preset, so that the tsconfig chosen here wins over the preset's project service.
     {
       files: lintedFiles,
@@ -111,9 +117,12 @@ const parseErrorRule: RuleInfo = {
   description: 'The file could not be parsed: a syntax error, or a file the TypeScript project does not include.',
 };
 
+/** The namespace `projectCheckRules` configures the architecture's own rules under. */
+const projectChecksNamespace = 'safecall-architecture';
+
 function toFinding(cwd: string, filePath: string, message: Linter.LintMessage, rulesMeta: RulesMeta): Finding {
   return {
-    tool: 'eslint',
+    tool: message.ruleId?.startsWith(`${projectChecksNamespace}/`) ? 'project-checks' : 'eslint',
     ruleId: message.ruleId ?? parseErrorRuleId,
     file: findingPath(cwd, filePath),
     line: message.line ?? 1,

@@ -82,12 +82,25 @@ function selectFiles(cwd: string, files: readonly string[], selection: readonly 
   return files.filter((file) => roots.some((root) => file === root || file.startsWith(root + path.sep)));
 }
 
+/**
+ * The architecture's own ESLint rules, to run beside the safecall plugin (register `projectChecksPlugin`
+ * as `safecall-architecture`). Without type information only the checks that need none are on.
+ */
+export function projectCheckRules(options: {
+  typeChecked: boolean;
+  layers?: Partial<ArchitectureLayers>;
+  model?: SafecallModelOptions;
+}): Linter.RulesRecord {
+  const model = options.model ?? {};
+  return {
+    'safecall-architecture/file-placement': ['error', { ...model, ...(options.layers ? { layers: options.layers } : {}) }],
+    ...(options.typeChecked ? { 'safecall-architecture/registered-with-recovery': ['error', model] } : {}),
+  };
+}
+
 function projectChecksConfig(cwd: string, tsconfig: string, options: ProjectCheckOptions): Linter.Config[] {
   const model = options.model ?? {};
-  const rules: Linter.RulesRecord = {
-    'safecall-architecture/file-placement': ['error', { ...model, ...(options.layers ? { layers: options.layers } : {}) }],
-    'safecall-architecture/registered-with-recovery': ['error', model],
-  };
+  const rules = projectCheckRules({ typeChecked: true, ...options });
   for (const rule of programWideRules) {
     if (!(rule in safecall.rules)) {
       throw new Error(`@safecall/eslint-plugin has no rule "${rule}"; the project checks need it (check the installed version)`);

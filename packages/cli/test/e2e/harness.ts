@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The built binary, exactly what `npx safecall` runs. */
-export const binary = path.join(packageRoot, 'dist', 'bin.js');
+/** The committed launcher that package.json's "bin" names: exactly what `npx safecall` runs. */
+export const binary = path.join(packageRoot, 'bin', 'safecall.js');
+
+/** What the launcher starts; the tests need a build. */
+const built = path.join(packageRoot, 'dist', 'bin.js');
 
 const fixtures = path.join(packageRoot, 'test', 'fixtures');
 
@@ -19,8 +22,8 @@ const scratch = path.join(packageRoot, '.tmp');
 
 /** Fails loudly, naming the fix, instead of letting every test report a confusing ENOENT. */
 export function assertBinaryBuilt(): void {
-  if (!fs.existsSync(binary)) {
-    throw new Error(`${path.relative(process.cwd(), binary)} does not exist: build first with \`npm run build\` (\`npm test\` does).`);
+  if (!fs.existsSync(built)) {
+    throw new Error(`${path.relative(process.cwd(), built)} does not exist: build first with \`npm run build\` (\`npm test\` does).`);
   }
 }
 
