@@ -30,7 +30,7 @@ let project: TempProject;
 beforeAll(() => {
   project = createTempProject(
     {
-      'tsconfig.json': tempTsconfig,
+      'tsconfig.json': tempTsconfig({ fromSource: true }),
       'src/broken.ts': brokenSource,
       'src/payouts.ts': neighbourSource,
       'src/generated/charges.ts': generated.text,

@@ -28,21 +28,20 @@ export function createTempProject(files: Readonly<Record<string, string>>, depen
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A tsconfig for a temp project; `@safecall/runtime` resolves to its sources, so no build is needed. */
-export const tempTsconfig = JSON.stringify(
-  {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'ESNext',
-      moduleResolution: 'Bundler',
-      customConditions: ['@safecall/source'],
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: [],
-    },
-    include: ['src/**/*.ts'],
-  },
-  null,
-  2,
-);
+/**
+ * A tsconfig for a temp project. With `fromSource`, `@safecall/runtime` resolves to its TypeScript sources
+ * (no build needed); without, to its built declarations, as in a user's project.
+ */
+export function tempTsconfig({ fromSource }: { fromSource: boolean }): string {
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
+    ...(fromSource ? { customConditions: ['@safecall/source'] } : {}),
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  };
+  return JSON.stringify({ compilerOptions, include: ['src/**/*.ts'] }, null, 2);
+}
