@@ -3,6 +3,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import type { SafecallRuleDocs } from '../util/create-rule.js';
 import executeMustBeAsync from './execute-must-be-async.js';
 import executeReturnsOutcome from './execute-returns-outcome.js';
+import forwardIdempotencyKey from './forward-idempotency-key.js';
 import immutableCommand from './immutable-command.js';
 import lifecycleOrder from './lifecycle-order.js';
 import noRandomIdempotencyKey from './no-random-idempotency-key.js';
@@ -21,6 +22,7 @@ export type SafecallRule = TSESLint.RuleModule<string, readonly unknown[], Safec
 export const rules: Record<string, SafecallRule> = {
   'execute-must-be-async': executeMustBeAsync,
   'execute-returns-outcome': executeReturnsOutcome,
+  'forward-idempotency-key': forwardIdempotencyKey,
   'immutable-command': immutableCommand,
   'lifecycle-order': lifecycleOrder,
   'no-random-idempotency-key': noRandomIdempotencyKey,

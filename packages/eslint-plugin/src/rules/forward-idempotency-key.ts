@@ -1,0 +1,237 @@
+import {
+  AST_NODE_TYPES,
+  ESLintUtils,
+  type ParserServices,
+  type ParserServicesWithTypeInformation,
+  type TSESLint,
+  type TSESTree,
+} from '@typescript-eslint/utils';
+import type ts from 'typescript';
+import { callGraphOptionsSchema, defaultCallGraphOptions, findNetworkPath, type CallGraphOptions } from '../analysis/call-graph.js';
+import {
+  classifyCallBySyntax,
+  defaultExternalCallOptions,
+  externalCallOptionsSchema,
+  matchesPackage,
+  type ExternalCallOptions,
+} from '../analysis/external-call.js';
+import { classifyTypedCall } from '../analysis/external-call-types.js';
+import { classifyGatewayCall, defaultGatewayWords, gatewayWordsSchema, isGatewayName } from '../analysis/gateway-call.js';
+import { defaultKeyProperties, findKeySlot } from '../analysis/idempotency-key-slot.js';
+import { childNodes } from '../analysis/model-ast.js';
+import { createOperationKeyTracker, defaultOperationKeyProperties, type OperationKeyTracker } from '../analysis/operation-key.js';
+import {
+  EXECUTE_INTERNAL,
+  getSafecallModel,
+  safecallModelSchemaProperties,
+  type ExecuteInternal,
+  type SafecallModelOptions,
+} from '../analysis/safecall-model.js';
+import { calleeText } from '../analysis/transaction-scope.js';
+import { createRule } from '../util/create-rule.js';
+
+interface RuleOptions extends SafecallModelOptions, ExternalCallOptions, CallGraphOptions {
+  readonly keyProperties: readonly string[];
+  readonly gatewayWords: readonly string[];
+}
+type Options = [RuleOptions];
+type MessageIds = 'keyNotForwarded';
+type Context = Readonly<TSESLint.RuleContext<MessageIds, Options>>;
+
+/** A call inside executeInternal that changes state at a provider, as the message names it. */
+interface StateChangingCall {
+  readonly label: string;
+}
+
+// Receivers whose calls record or observe, and never carry the key to a provider: `ctx.logger.info({ opId })`.
+const observerWords = ['logger', 'log', 'console', 'metrics', 'meter', 'tracer', 'span', 'telemetry', 'outcome'];
+// require-sdk-idempotency-key's defaults: it checks creates outside the AWS SDK (which fills a client token itself).
+const awsPackages = ['@aws-sdk/*', 'aws-sdk'];
+const maxNamedCalls = 3;
+
+export default createRule<Options, MessageIds>({
+  name: 'forward-idempotency-key',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: "Require executeInternal to pass the operation's idempotency key on to the provider call it makes",
+      recommended: 'recommended',
+      requiresTypeChecking: false,
+    },
+    messages: {
+      keyNotForwarded:
+        "`executeInternal` of '{{orchestrator}}' calls {{calls}} but passes none of them the operation's idempotency key. When an attempt times out or the worker crashes, the runtime retries the operation and the provider, which cannot tell the retry from a new request, does it again (a second charge, a second message). Pass `{{key}}` to the call that changes state: `{ idempotencyKey: {{key}} }` in the SDK or gateway options, or an `Idempotency-Key` header.",
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          ...safecallModelSchemaProperties,
+          keyProperties: {
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+            uniqueItems: true,
+            description: 'Properties of the command and the execution context that hold the operation\'s key.',
+          },
+          gatewayWords: gatewayWordsSchema,
+          ...externalCallOptionsSchema,
+          ...callGraphOptionsSchema,
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+  defaultOptions: [
+    {
+      keyProperties: defaultOperationKeyProperties,
+      gatewayWords: defaultGatewayWords,
+      ...defaultExternalCallOptions,
+      ...defaultCallGraphOptions,
+    },
+  ],
+  create(context, [options]) {
+    const model = getSafecallModel(context, options);
+    const check = (member: TSESTree.MethodDefinition | TSESTree.PropertyDefinition) => {
+      if (member.computed || member.key.type !== AST_NODE_TYPES.Identifier || member.key.name !== EXECUTE_INTERNAL) return;
+      if (!member.value) return;
+      const found = model.executeInternalOfFunction(member.value);
+      if (found) checkExecuteInternal(context, found, options);
+    };
+    return { MethodDefinition: check, PropertyDefinition: check };
+  },
+});
+
+function checkExecuteInternal(context: Context, executeInternal: ExecuteInternal, options: RuleOptions): void {
+  const calls = callsIn(executeInternal.fn);
+  const tracker = createOperationKeyTracker(executeInternal, context.sourceCode, options.keyProperties);
+  // Syntax first: a call that gets the key ends the check before any external call is classified.
+  if (calls.some((call) => forwardsKey(call, tracker, executeInternal, options))) return;
+  const services = ESLintUtils.getParserServices(context, true);
+  const stateChanging = calls.flatMap((call) => {
+    const found = stateChangingCall(call, context, services, options);
+    return found ? [found] : [];
+  });
+  if (stateChanging.length === 0) return;
+  context.report({
+    node: executeInternal.member.key,
+    messageId: 'keyNotForwarded',
+    data: {
+      orchestrator: executeInternal.classNode.id?.name ?? 'this orchestrator',
+      calls: describeCalls(stateChanging),
+      key: keyExpressionOf(executeInternal, context.sourceCode),
+    },
+  });
+}
+
+/** Every call in executeInternal's body, callbacks included (they run in it), nested classes not. */
+function callsIn(fn: ExecuteInternal['fn']): TSESTree.CallExpression[] {
+  const calls: TSESTree.CallExpression[] = [];
+  const stack: TSESTree.Node[] = [fn.body];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === AST_NODE_TYPES.ClassBody) continue;
+    if (node.type === AST_NODE_TYPES.CallExpression) calls.push(node);
+    stack.push(...childNodes(node));
+  }
+  return calls.reverse();
+}
+
+/**
+ * A call hands the key on when one of its arguments carries it: to the provider, a gateway, or a
+ * helper that makes the call (`chargeWithKey(ctx)`). Calls that only record (`ctx.logger.info({ opId })`,
+ * `Outcome.fail(...)`) do not count, nor anything inside their arguments.
+ */
+function forwardsKey(call: TSESTree.CallExpression, tracker: OperationKeyTracker, executeInternal: ExecuteInternal, options: RuleOptions): boolean {
+  if (isBuiltinConversion(call) || !call.arguments.some((argument) => tracker.valueOf(argument) !== undefined)) return false;
+  for (let node: TSESTree.Node = call; node !== executeInternal.fn; node = node.parent!) {
+    if (node.type === AST_NODE_TYPES.CallExpression && isObserverCall(node, executeInternal, options)) return false;
+  }
+  return true;
+}
+
+// Conversions make a value from the key (`String(opId)`, `JSON.stringify({ opId })`); they hand it to no one.
+const builtinFunctions = new Set(['String', 'Number', 'Boolean', 'BigInt', 'encodeURIComponent', 'encodeURI', 'parseInt', 'structuredClone']);
+const builtinNamespaces = new Set(['JSON', 'Math', 'Object', 'Array', 'Number', 'String', 'Reflect', 'Buffer']);
+
+function isBuiltinConversion(call: TSESTree.CallExpression): boolean {
+  const callee = call.callee;
+  if (callee.type === AST_NODE_TYPES.Identifier) return builtinFunctions.has(callee.name);
+  return callee.type === AST_NODE_TYPES.MemberExpression && callee.object.type === AST_NODE_TYPES.Identifier && builtinNamespaces.has(callee.object.name);
+}
+
+function isObserverCall(call: TSESTree.CallExpression, executeInternal: ExecuteInternal, options: RuleOptions): boolean {
+  const callee = call.callee.type === AST_NODE_TYPES.ChainExpression ? call.callee.expression : call.callee;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
+  // `ctx.logger.info(...)`, `ctx.signal.throwIfAborted()`: the execution context's own helpers.
+  let root: TSESTree.Node = callee.object;
+  while (root.type === AST_NODE_TYPES.MemberExpression) root = root.object;
+  const context = executeInternal.fn.params[2];
+  if (root.type === AST_NODE_TYPES.Identifier && context?.type === AST_NODE_TYPES.Identifier && root.name === context.name) return true;
+  const names = calleeText(callee.object).split('.');
+  return names.some((name) => isGatewayName(name, observerWords) && !isGatewayName(name, options.gatewayWords));
+}
+
+/**
+ * A call that changes state at a provider: a network call the file shows (SDK client, HTTP client,
+ * `fetch`), a call on a gateway or port, or (with types) a call that reaches a network call through
+ * the program. Reads (`retrieve`, `get`, a GET request) need no key. With types, a create on an SDK
+ * whose signature takes a key is left to require-sdk-idempotency-key, which reports it at the call.
+ */
+function stateChangingCall(
+  call: TSESTree.CallExpression,
+  context: Context,
+  services: Partial<ParserServices>,
+  options: RuleOptions,
+): StateChangingCall | undefined {
+  const typed = services.program ? (services as ParserServicesWithTypeInformation) : undefined;
+  const external = classifyCallBySyntax(call, context.sourceCode, options) ?? (typed && classifyTypedCall(typed.esTreeNodeToTSNodeMap.get(call), typed.program, options));
+  if (external) {
+    if (!external.mutates) return undefined;
+    if (typed && external.kind === 'sdk' && isCheckedBySdkKeyRule(call, external.packageName, external.operation, typed)) return undefined;
+    return { label: external.displayName };
+  }
+  const gateway = classifyGatewayCall(call, context.sourceCode, options, services);
+  if (gateway) return gateway.mutates ? { label: gateway.displayName } : undefined;
+  if (!typed) return undefined;
+  const path = findNetworkPath(typed.esTreeNodeToTSNodeMap.get(call), typed.program, options);
+  return path?.value.mutates ? { label: path.steps.join(' → ') } : undefined;
+}
+
+/** The split with require-sdk-idempotency-key: the SDK creates whose signature (or `new XCommand(input)`) has a key slot. */
+function isCheckedBySdkKeyRule(
+  call: TSESTree.CallExpression,
+  packageName: string,
+  operation: string,
+  services: ParserServicesWithTypeInformation,
+): boolean {
+  if (operation !== 'create' || matchesPackage(packageName, awsPackages)) return false;
+  const checker = services.program.getTypeChecker();
+  const sites: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [
+    call,
+    ...call.arguments.filter((argument): argument is TSESTree.NewExpression => argument.type === AST_NODE_TYPES.NewExpression),
+  ];
+  return sites.some((site) => {
+    const signature: ts.Signature | undefined = checker.getResolvedSignature(services.esTreeNodeToTSNodeMap.get(site));
+    return signature !== undefined && findKeySlot(signature, checker, defaultKeyProperties) !== undefined;
+  });
+}
+
+function describeCalls(calls: readonly StateChangingCall[]): string {
+  const labels = [...new Set(calls.map((call) => `'${call.label}'`))];
+  const named = labels.slice(0, maxNamedCalls).join(', ');
+  return labels.length > maxNamedCalls ? `${named} and ${labels.length - maxNamedCalls} more` : named;
+}
+
+/** How the key reads in this executeInternal: `ctx.idempotencyKey`, `context.idempotencyKey`, a destructured `idempotencyKey`. */
+function keyExpressionOf(executeInternal: ExecuteInternal, sourceCode: TSESLint.SourceCode): string {
+  const parameter = executeInternal.fn.params[2];
+  const bare = parameter?.type === AST_NODE_TYPES.AssignmentPattern ? parameter.left : parameter;
+  if (bare?.type === AST_NODE_TYPES.Identifier) return `${bare.name}.idempotencyKey`;
+  if (bare?.type === AST_NODE_TYPES.ObjectPattern) {
+    for (const property of bare.properties) {
+      if (property.type === AST_NODE_TYPES.Property && !property.computed && property.key.type === AST_NODE_TYPES.Identifier && property.key.name === 'idempotencyKey') {
+        return sourceCode.getText(property.value.type === AST_NODE_TYPES.AssignmentPattern ? property.value.left : property.value);
+      }
+    }
+  }
+  return 'ctx.idempotencyKey';
+}
