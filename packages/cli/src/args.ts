@@ -118,7 +118,8 @@ function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /^Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown option '${unknown[1]}'`;
-  const missing = /^Option '([^' ]+)[^']*' argument missing/.exec(message);
+  // node:util names an option with a short form as '-f, --format <value>'; the long name says most.
+  const missing = /^Option '(?:-\w, )?(--?[^' ]+)[^']*' argument missing/.exec(message);
   if (missing) return `option '${missing[1]}' needs a value`;
   return message.split('. ')[0] ?? message;
 }

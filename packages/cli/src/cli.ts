@@ -1,17 +1,12 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ArchitectureCheckError } from '@safecall/architecture';
 import { parseInvocation, type CheckOptions } from './args.js';
-import { runCheck } from './check.js';
 import { UsageError } from './errors.js';
-import { colored, plain, shouldColor } from './format/ansi.js';
-import { formatJson } from './format/json.js';
-import { formatPretty } from './format/pretty.js';
-import { formatSarif } from './format/sarif.js';
-import { renderGraph } from './graph.js';
-import { silentProgress, terminalProgress } from './progress.js';
-import { exitCodeOf, type CheckReport } from './report.js';
+import type { CheckReport } from './report.js';
+
+// ESLint, TypeScript and dependency-cruiser take seconds to load: they are imported only when a
+// command needs them, so help, version and usage errors answer at once.
 
 /** Where the CLI reads and writes; the binary passes the process's own, tests may pass others. */
 export interface CliEnvironment {
@@ -85,39 +80,55 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
         return exitCodes.clean;
       case 'check':
         return await check(invocation.options, io);
-      case 'graph':
+      case 'graph': {
+        const { renderGraph } = await import('./graph.js');
         emit(io, invocation.options.output, await renderGraph(invocation.options, io.cwd));
         return exitCodes.clean;
+      }
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ArchitectureCheckError) {
-      io.stderr.write(`safecall: ${error.message}\n`);
+    if (error instanceof UsageError || (await isArchitectureCheckError(error))) {
+      io.stderr.write(`safecall: ${(error as Error).message}\n`);
       return exitCodes.usage;
     }
     throw error;
   }
 }
 
+/** A broken input found by @safecall/architecture (config, tsconfig, path): a usage error too. */
+async function isArchitectureCheckError(error: unknown): Promise<boolean> {
+  if (!(error instanceof Error)) return false;
+  const { ArchitectureCheckError } = await import('@safecall/architecture');
+  return error instanceof ArchitectureCheckError;
+}
+
 async function check(options: CheckOptions, io: CliEnvironment): Promise<number> {
+  const [{ runCheck }, { exitCodeOf }, { silentProgress, terminalProgress }] = await Promise.all([
+    import('./check.js'),
+    import('./report.js'),
+    import('./progress.js'),
+  ]);
   // Progress is for a person watching a terminal; machine formats are read by tools that want silence.
   const progress = options.format === 'pretty' && io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
   const { report, baselineFiles } = await runCheck(options, io.cwd, progress);
   if (baselineFiles.length > 0) {
     io.stderr.write(`safecall: baseline written to ${baselineFiles.join(' and ')} (${report.suppressed} known violations)\n`);
   }
-  emit(io, options.output, renderReport(report, options, io));
+  emit(io, options.output, await renderReport(report, options, io));
   return exitCodeOf(report);
 }
 
-function renderReport(report: CheckReport, options: CheckOptions, io: CliEnvironment): string {
+async function renderReport(report: CheckReport, options: CheckOptions, io: CliEnvironment): Promise<string> {
   const tool = { name: 'safecall', version };
   switch (options.format) {
     case 'json':
-      return formatJson(report, tool);
+      return (await import('./format/json.js')).formatJson(report, tool);
     case 'sarif':
-      return formatSarif(report, { ...tool, informationUri }, io.cwd);
-    case 'pretty':
+      return (await import('./format/sarif.js')).formatSarif(report, { ...tool, informationUri }, io.cwd);
+    case 'pretty': {
+      const [{ formatPretty }, { colored, plain, shouldColor }] = await Promise.all([import('./format/pretty.js'), import('./format/ansi.js')]);
       return formatPretty(report, options.output === undefined && shouldColor(io.stdout, io.env) ? colored : plain);
+    }
   }
 }
 

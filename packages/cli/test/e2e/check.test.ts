@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { addViolation, assertBinaryBuilt, binary, copyFixture, parseJsonReport, removeProject, safecall } from './harness.js';
 
@@ -16,6 +16,9 @@ function project(name: string, violations: readonly string[] = []): string {
 
 beforeAll(assertBinaryBuilt);
 afterAll(() => projects.forEach(removeProject));
+
+// Every run builds a TypeScript program and cruises the project; a loaded CI machine needs time.
+vi.setConfig({ testTimeout: 120_000 });
 
 const expectedFindings = [
   { tool: 'eslint', ruleId: 'safecall/immutable-command', severity: 'error', file: 'src/refund.command.ts', line: 4, column: 3 },
@@ -114,6 +117,25 @@ describe('safecall check on a project with violations', () => {
     const report = parseJsonReport(run);
     expect(report.findings.map((finding) => finding.file)).toEqual(['src/refund.command.ts']);
     expect(run.status).toBe(1);
+  });
+});
+
+describe('safecall check runs the project checks of @safecall/architecture', () => {
+  it('reports a registration without a Reaper and a command outside its layer file, in the same report', async () => {
+    const misassembled = project('shop', ['main.ts', 'capture.ts']);
+    const run = await safecall(['check', '-f', 'json'], misassembled);
+    expect(run.status).toBe(1);
+    const report = parseJsonReport(run);
+    expect(report.findings.map(({ tool, ruleId, file, line }) => ({ tool, ruleId, file, line }))).toEqual([
+      { tool: 'project-checks', ruleId: 'safecall-architecture/file-placement', file: 'src/capture.ts', line: 3 },
+      { tool: 'project-checks', ruleId: 'safecall-architecture/registered-with-recovery', file: 'src/main.ts', line: 7 },
+    ]);
+    expect(report.findings[1]?.message).toContain('PaymentOrchestrator is registered without a Reaper');
+    expect(report.rules.find((rule) => rule.id === 'safecall-architecture/file-placement')?.helpUri).toMatch(/README\.md#file-placement$/);
+
+    // Registration needs the type checker; placement does not.
+    const untyped = parseJsonReport(await safecall(['check', '--no-type-check', '-f', 'json'], misassembled));
+    expect(untyped.findings.map((finding) => finding.ruleId)).toEqual(['safecall-architecture/file-placement']);
   });
 });
 
@@ -220,6 +242,16 @@ describe('colour in the pretty report', () => {
   it('colours the pretty report on a terminal', async () => {
     const run = inTerminal(violating());
     expect(run.stdout).toContain('\u001b[31merror\u001b[39m');
+  });
+
+  it('keeps a JSON report free of colour and progress on a terminal', async () => {
+    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${binary}" check --no-type-check -f json`, '/dev/null'], {
+      cwd: violating(),
+      env: { ...process.env, NO_COLOR: '' },
+      encoding: 'utf8',
+    });
+    expect(run.stdout).toContain('"safecall/immutable-command"');
+    expect(run.stdout).not.toContain('\u001b[');
   });
 
   it('does not colour it when NO_COLOR is set', async () => {
