@@ -2,7 +2,8 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import {
   defaultRetryOptions,
   enclosingRetryLoop,
-  isRetryLoop,
+  findRetryLoop,
+  findRetryRecursion,
   isSleep,
   retryOptionsSchemaProperties,
   retryPackageOf,
@@ -10,10 +11,11 @@ import {
   type RetryOptions,
 } from '../analysis/model-retry.js';
 import { getSafecallModel, safecallModelSchemaProperties, type SafecallModelOptions } from '../analysis/safecall-model.js';
+import type { FunctionNode } from '../analysis/transaction-scope.js';
 import { createRule } from '../util/create-rule.js';
 
 type Options = [SafecallModelOptions & RetryOptions];
-type MessageIds = 'retryLoop' | 'sleep' | 'retryLibrary';
+type MessageIds = 'retryLoop' | 'retryRecursion' | 'sleep' | 'retryLibrary';
 
 export default createRule<Options, MessageIds>({
   name: 'no-retry-loop-in-execute',
@@ -27,6 +29,8 @@ export default createRule<Options, MessageIds>({
     messages: {
       retryLoop:
         'Hand-rolled retry loop in `executeInternal`. It holds the worker and its lease while it waits, ignores the attempt limit and backoff, and a crash forgets how often it tried; return `Outcome.retry(reason)` from the catch and let the runtime schedule the next attempt.',
+      retryRecursion:
+        "'{{name}}' retries by calling itself inside `executeInternal`. It holds the worker and its lease while it waits, ignores the attempt limit and backoff, and a crash forgets how often it tried; return `Outcome.retry(reason)` and let the runtime schedule the next attempt.",
       sleep:
         '`{{name}}` sleeps inside `executeInternal`, holding the worker and its lease and running into the timeout. Return `Outcome.retry(reason, { afterMs })` to try again later.',
       retryLibrary:
@@ -46,13 +50,19 @@ export default createRule<Options, MessageIds>({
     const retry = { sleepFunctions, retryPackages };
     const model = getSafecallModel(context, modelOptions);
     const sourceCode = context.sourceCode;
+    // The orchestrator check comes first: it is cheap, and almost no loop in a project is in executeInternal.
     const checkLoop = (loop: Loop) => {
-      if (isRetryLoop(loop, sourceCode, retry) && model.enclosingExecuteInternal(loop)) reportLoop(context, loop);
+      if (model.enclosingExecuteInternal(loop) && findRetryLoop(loop, sourceCode, retry)) reportLoop(context, loop);
+    };
+    const checkRecursion = (fn: FunctionNode) => {
+      if (model.executeInternalOfFunction(fn) || !model.enclosingExecuteInternal(fn)) return;
+      const recursion = findRetryRecursion(fn, sourceCode, retry);
+      if (recursion) context.report({ node: recursion.nameNode, messageId: 'retryRecursion', data: { name: recursion.name } });
     };
     const checkSleep = (call: TSESTree.CallExpression | TSESTree.NewExpression) => {
       // A sleep inside a retry loop is part of the loop, which is reported once.
-      if (!isSleep(call, sourceCode, retry) || enclosingRetryLoop(call, sourceCode, retry)) return;
-      if (model.enclosingExecuteInternal(call)) context.report({ node: call, messageId: 'sleep', data: { name: calleeText(call, sourceCode) } });
+      if (!isSleep(call, sourceCode, retry) || !model.enclosingExecuteInternal(call) || enclosingRetryLoop(call, sourceCode, retry)) return;
+      context.report({ node: call, messageId: 'sleep', data: { name: calleeText(call, sourceCode) } });
     };
     return {
       ForStatement: checkLoop,
@@ -60,6 +70,7 @@ export default createRule<Options, MessageIds>({
       DoWhileStatement: checkLoop,
       ForOfStatement: checkLoop,
       ForInStatement: checkLoop,
+      'FunctionDeclaration, FunctionExpression, ArrowFunctionExpression': checkRecursion,
       NewExpression: checkSleep,
       CallExpression(call) {
         checkSleep(call);
