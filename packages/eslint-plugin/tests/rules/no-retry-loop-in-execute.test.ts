@@ -147,6 +147,65 @@ class SmsOrchestrator extends Orchestrator<SmsCommand, void> {
       ],
     },
     {
+      name: 'a status check that goes round on 5xx, and polling a provider with a sleep (reported once, as the loop)',
+      code: `${header}
+class ShipmentOrchestrator extends Orchestrator<ShipCommand, string> {
+  protected async executeInternal(opId: OpId, cmd: ShipCommand, ctx: ExecutionContext) {
+    for (let i = 0; i < 3; i++) {
+      const res = await this.http.post('/shipments', cmd, { headers: { 'Idempotency-Key': ctx.idempotencyKey } });
+      if (res.status >= 500) continue;
+      let state = res.data.state;
+      while (state !== 'ready') {
+        await sleep(1000);
+        state = (await this.http.get(\`/shipments/\${res.data.id}\`)).data.state;
+      }
+      return Outcome.ok(res.data.id);
+    }
+    return Outcome.retry('shipper unavailable');
+  }
+}`,
+      errors: [
+        { messageId: 'retryLoop', line: 5, column: 5 },
+        { messageId: 'retryLoop', line: 9, column: 7 },
+      ],
+    },
+    {
+      name: 'a recursive retry helper defined inside executeInternal',
+      code: `${header}
+class PaymentOrchestrator extends Orchestrator<ChargeCommand, { txId: string }> {
+  protected async executeInternal(opId: OpId, cmd: ChargeCommand, ctx: ExecutionContext) {
+    const attempt = async (left: number): Promise<{ id: string }> => {
+      try {
+        return await this.gateway.charge(cmd.orderId, cmd.amount, { idempotencyKey: ctx.idempotencyKey });
+      } catch (e) {
+        if (left === 0) throw e;
+        return attempt(left - 1);
+      }
+    };
+    try {
+      return Outcome.ok({ txId: (await attempt(3)).id });
+    } catch (e) {
+      return Outcome.retry(String(e));
+    }
+  }
+}`,
+      errors: [{ messageId: 'retryRecursion', line: 5, column: 11, data: { name: 'attempt' } }],
+    },
+    {
+      name: 'a pause between the items of a batch is a sleep, not a retry loop',
+      code: `${header}
+class NotifyOrchestrator extends Orchestrator<NotifyCommand, void> {
+  protected async executeInternal(opId: OpId, cmd: NotifyCommand, ctx: ExecutionContext) {
+    for (const recipient of cmd.recipients) {
+      await this.sms.send(recipient, cmd.text, { idempotencyKey: \`\${ctx.idempotencyKey}:\${recipient}\` });
+      await sleep(100);
+    }
+    return Outcome.ok(undefined);
+  }
+}`,
+      errors: [{ messageId: 'sleep', line: 7, column: 13, data: { name: 'sleep' } }],
+    },
+    {
       name: 'a configured sleep function',
       code: `${header}
 class PushOrchestrator extends Orchestrator<PushCommand, void> {
