@@ -1,6 +1,15 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
+// The repository lints itself with its own rules. ESLint loads this file in plain Node, so the plugin
+// comes from its build (packages/eslint-plugin/dist), like in a user's project.
+const safecall = await import('@safecall/eslint-plugin').then(
+  (module) => module.default,
+  (error) => {
+    throw new Error(`eslint.config.js: cannot load @safecall/eslint-plugin from its build; run \`npm run build\` first (${error.message})`);
+  },
+);
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '**/*.d.ts', 'coverage/**'],
@@ -9,6 +18,22 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // dependency-cruiser loads its presets with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  // Every file gets the rules that need no types; our own sources (in a tsconfig) get all of them, with types.
+  safecall.configs.recommended,
+  {
+    ...safecall.configs.strict,
+    files: ['packages/*/src/**/*.ts', 'rules/src/**/*.ts', 'demo/*.ts'],
+    languageOptions: {
+      ...safecall.configs.strict.languageOptions,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
   },
 );
