@@ -538,6 +538,7 @@ function newOperation(overrides: Partial<NewOperation> = {}): NewOperation {
     opId: newOpId(),
     orchestrator: ORCHESTRATOR,
     scope: '',
+    // eslint-disable-next-line safecall/no-random-idempotency-key -- each generated operation stands for a distinct request
     idemKey: `key-${Math.random().toString(36).slice(2)}`,
     now: T0,
     ...overrides,

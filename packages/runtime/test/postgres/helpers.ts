@@ -16,6 +16,7 @@ export function newOperation(overrides: Partial<Omit<NewOperation, 'payloadHash'
     opId: randomUUID(),
     orchestrator: 'payment',
     scope: '',
+    // eslint-disable-next-line safecall/no-random-idempotency-key -- each generated operation stands for a distinct request
     idemKey: `key-${randomUUID()}`,
     now: 1_000,
     ...overrides,
