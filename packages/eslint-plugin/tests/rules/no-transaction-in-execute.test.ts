@@ -5,9 +5,6 @@ const header = `
 import { Orchestrator, Outcome, Finalizer, type Command, type OpId, type ExecutionContext } from '@safecall/runtime';
 interface ChargeCommand extends Command { readonly orderId: string; readonly amount: number }`;
 
-const why =
-  'executeInternal makes the external call, and the runtime runs it outside any transaction on purpose: a transaction held open across a slow provider call keeps its locks and pooled connection for seconds, and rolling it back cannot undo the call. Write domain state in the Finalizer, which runs in the finalize transaction.';
-
 createUntypedRuleTester().run('no-transaction-in-execute', rule, {
   valid: [
     // A $transaction in a Finalizer is where domain writes belong.
