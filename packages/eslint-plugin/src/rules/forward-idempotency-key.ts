@@ -6,7 +6,7 @@ import {
   type TSESLint,
   type TSESTree,
 } from '@typescript-eslint/utils';
-import type ts from 'typescript';
+import ts from 'typescript';
 import { callGraphOptionsSchema, defaultCallGraphOptions, findNetworkPath, type CallGraphOptions } from '../analysis/call-graph.js';
 import {
   classifyCallBySyntax,
@@ -104,9 +104,10 @@ export default createRule<Options, MessageIds>({
 function checkExecuteInternal(context: Context, executeInternal: ExecuteInternal, options: RuleOptions): void {
   const calls = callsIn(executeInternal.fn);
   const tracker = createOperationKeyTracker(executeInternal, context.sourceCode, options.keyProperties);
-  // Syntax first: a call that gets the key ends the check before any external call is classified.
-  if (calls.some((call) => forwardsKey(call, tracker, executeInternal, options))) return;
   const services = ESLintUtils.getParserServices(context, true);
+  // Syntax first: a call that gets the key ends the check before any external call is classified.
+  const handOffs = calls.filter((call) => forwardsKey(call, tracker, executeInternal, options));
+  if (handOffs.some((call) => mayReachProvider(call, context, services, options))) return;
   const stateChanging = calls.flatMap((call) => {
     const found = stateChangingCall(call, context, services, options);
     return found ? [found] : [];
@@ -146,6 +147,31 @@ function forwardsKey(call: TSESTree.CallExpression, tracker: OperationKeyTracker
     if (node.type === AST_NODE_TYPES.CallExpression && isObserverCall(node, executeInternal, options)) return false;
   }
   return true;
+}
+
+/**
+ * With types, a call given the key hands it on only if it may reach a provider: a network or gateway
+ * call, a function the call graph follows to the network, or something it cannot see into (an
+ * interface member, an async library function). A function of the program that reaches no network
+ * (`chargeKey(opId)`, `this.audit(opId)`) and a synchronous library function (`hash.update(opId)`)
+ * only make or record a value. Without types every such call is trusted.
+ */
+function mayReachProvider(call: TSESTree.CallExpression, context: Context, services: Partial<ParserServices>, options: RuleOptions): boolean {
+  if (!services.program || !services.esTreeNodeToTSNodeMap) return true;
+  const { program } = services;
+  const tsCall = services.esTreeNodeToTSNodeMap.get(call);
+  if (classifyCallBySyntax(call, context.sourceCode, options) || classifyTypedCall(tsCall, program, options)) return true;
+  if (classifyGatewayCall(call, context.sourceCode, options, services) || findNetworkPath(tsCall, program, options)) return true;
+  const checker = program.getTypeChecker();
+  const signature = checker.getResolvedSignature(tsCall);
+  const declaration = signature?.declaration;
+  if (!signature || !declaration) return true;
+  const file = declaration.getSourceFile();
+  const inProgram = !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file);
+  if (inProgram && 'body' in declaration && declaration.body !== undefined) return false;
+  const returnType = checker.getReturnTypeOfSignature(signature);
+  if (returnType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  return checker.getAwaitedType(returnType) !== returnType;
 }
 
 // Conversions make a value from the key (`String(opId)`, `JSON.stringify({ opId })`); they hand it to no one.
