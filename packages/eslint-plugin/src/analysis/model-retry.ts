@@ -15,6 +15,8 @@
  */
 import { ASTUtils, AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
+import ts from 'typescript';
+import { tsCalleeName } from './external-call-types.js';
 import { childNodes } from './model-ast.js';
 import { calleeName, isFunctionNode, propertyName, type FunctionNode } from './transaction-scope.js';
 
@@ -639,6 +641,82 @@ function someNode(root: TSESTree.Node, predicate: (node: TSESTree.Node) => boole
     for (const child of childNodes(node)) if (intoFunctions || !isFunctionNode(child)) stack.push(child);
   }
   return false;
+}
+
+/**
+ * A generic retry helper (`retry(fn, n)`, `withRetry(op)`): the step it repeats is a call of one of
+ * its own parameters. Returns the helper, its name and the parameter's position, so a rule can look
+ * at what callers pass in.
+ */
+export function retriedParameter(
+  steps: readonly TSESTree.CallExpression[],
+  at: TSESTree.Node,
+): { fn: FunctionNode; name: string; nameNode: TSESTree.Node; index: number } | undefined {
+  let fn: TSESTree.Node | undefined = at;
+  while (fn && !isFunctionNode(fn)) fn = fn.parent;
+  if (!fn || !isFunctionNode(fn)) return undefined;
+  const own = ownName(fn);
+  if (!own) return undefined;
+  const params = fn.params.map((param) => assignedNames(param)[0]);
+  for (const step of steps) {
+    const index = step.callee.type === AST_NODE_TYPES.Identifier ? params.indexOf(step.callee.name) : -1;
+    if (index !== -1) return { fn, name: own.name, nameNode: own.node, index };
+  }
+  return undefined;
+}
+
+/**
+ * With type information: the first call anywhere in the program's own files of the helper declared at
+ * `nameNode` that passes, at `index`, a function in which `match` accepts a call. Files that never
+ * mention the helper's name are skipped by text before the checker is asked.
+ */
+export function findTypedCaller<T>(
+  nameNode: ts.Node,
+  index: number,
+  program: ts.Program,
+  match: (call: ts.CallExpression) => T | undefined,
+): { value: T; site: string } | undefined {
+  const checker = program.getTypeChecker();
+  const helper = symbolOf(nameNode, checker);
+  if (!helper || !ts.isIdentifier(nameNode)) return undefined;
+  const name = nameNode.text;
+  for (const file of program.getSourceFiles()) {
+    if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file) || !file.text.includes(`${name}(`)) continue;
+    let found: { value: T; site: string } | undefined;
+    const visitCallback = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(node)) {
+        const value = match(node);
+        if (value !== undefined) found = { value, site: siteOf(node) };
+      }
+      ts.forEachChild(node, visitCallback);
+    };
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(node) && tsCalleeName(node.expression) === name) {
+        const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression;
+        const argument = node.arguments[index];
+        if (argument && (ts.isArrowFunction(argument) || ts.isFunctionExpression(argument)) && symbolOf(callee, checker) === helper) {
+          visitCallback(argument.body);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function symbolOf(node: ts.Node, checker: ts.TypeChecker): ts.Symbol | undefined {
+  const symbol = checker.getSymbolAtLocation(node);
+  return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+function siteOf(node: ts.Node): string {
+  const file = node.getSourceFile();
+  const { line } = file.getLineAndCharacterOfPosition(node.getStart());
+  return `${file.fileName.split('/').slice(-1)[0]}:${line + 1}`;
 }
 
 /** The name a function calls itself by: `function send()`, `const send = async () => ...`, a method `send()`. */

@@ -1,17 +1,20 @@
-import { ESLintUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { ASTUtils, AST_NODE_TYPES, ESLintUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { callGraphOptionsSchema, defaultCallGraphOptions, findNetworkPath } from '../analysis/call-graph.js';
 import { classifyCallBySyntax, defaultExternalCallOptions, type ExternalCall } from '../analysis/external-call.js';
 import {
   defaultRetryOptions,
   findRetryLoop,
   findRetryRecursion,
+  findTypedCaller,
+  retriedParameter,
   retryOptionsSchemaProperties,
   type Loop,
   type Retry,
   type RetrySettings,
 } from '../analysis/model-retry.js';
 import { getSafecallModel } from '../analysis/safecall-model.js';
-import type { FunctionNode } from '../analysis/transaction-scope.js';
+import { childNodes } from '../analysis/model-ast.js';
+import { isFunctionNode, type FunctionNode } from '../analysis/transaction-scope.js';
 import { createRule } from '../util/create-rule.js';
 
 interface RuleOptions {
@@ -58,7 +61,7 @@ export default createRule<Options, MessageIds>({
     const reportable = (node: TSESTree.Node) => model.enclosingExecuteInternal(node) === undefined;
     const checkLoop = (loop: Loop): void => {
       const retry = findRetryLoop(loop, context.sourceCode, settings);
-      const network = retry && reportable(loop) ? retriedNetworkCall(retry, context, maxDepth) : undefined;
+      const network = retry && reportable(loop) ? retriedNetworkCall(retry, loop, context, maxDepth) : undefined;
       if (network) context.report({ loc: context.sourceCode.getFirstToken(loop)!.loc, messageId: 'retryLoop', data: network });
     };
     return {
@@ -69,7 +72,7 @@ export default createRule<Options, MessageIds>({
       ForInStatement: checkLoop,
       'FunctionDeclaration, FunctionExpression, ArrowFunctionExpression'(fn: FunctionNode) {
         const retry = findRetryRecursion(fn, context.sourceCode, settings);
-        const network = retry && reportable(fn) ? retriedNetworkCall(retry, context, maxDepth) : undefined;
+        const network = retry && reportable(fn) ? retriedNetworkCall(retry, fn.body, context, maxDepth) : undefined;
         if (retry && network) context.report({ node: retry.nameNode, messageId: 'retryRecursion', data: { ...network, name: retry.name } });
       },
     };
@@ -85,23 +88,70 @@ interface NetworkCallData {
 
 /**
  * The network call a retry with a sleep re-sends. Polling, where only reads are repeated until the
- * resource reaches a state, re-sends nothing and is left alone.
+ * resource reaches a state, re-sends nothing and is left alone. A generic helper that retries a
+ * function it is given is judged by what its callers pass in.
  */
-function retriedNetworkCall(retry: Retry, context: Context, maxDepth: number): NetworkCallData | undefined {
+function retriedNetworkCall(retry: Retry, at: TSESTree.Node, context: Context, maxDepth: number): NetworkCallData | undefined {
   if (retry.sleeps.length === 0) return undefined;
   const wanted = retry.trigger === 'state' ? (call: ExternalCall) => call.mutates : () => true;
-  for (const call of retry.steps) {
+  const direct = firstNetworkCall(retry.steps, context, maxDepth, wanted);
+  if (direct) return direct;
+  const helper = retriedParameter(retry.steps, at);
+  return helper && networkCallPassedTo(helper, context, maxDepth, wanted);
+}
+
+type Wanted = (call: ExternalCall) => boolean;
+
+/** The first of the calls that is a network call: by syntax in the file, then (with types) through the program. */
+function firstNetworkCall(calls: readonly TSESTree.CallExpression[], context: Context, maxDepth: number, wanted: Wanted): NetworkCallData | undefined {
+  for (const call of calls) {
     const direct = classifyCallBySyntax(call, context.sourceCode, defaultExternalCallOptions);
     if (direct && wanted(direct)) return { callee: direct.displayName, packageName: direct.packageName, through: '' };
   }
   const services = ESLintUtils.getParserServices(context, true);
   if (!services.program) return undefined;
-  for (const call of retry.steps) {
+  for (const call of calls) {
     const path = findNetworkPath(services.esTreeNodeToTSNodeMap.get(call), services.program, { ...defaultExternalCallOptions, maxDepth });
-    if (path && wanted(path.value)) {
-      const through = path.steps.length > 1 ? ` (${path.steps.join(' → ')})` : '';
-      return { callee: path.steps[0] ?? '', packageName: path.value.packageName, through };
-    }
+    if (path && wanted(path.value)) return { callee: path.steps[0] ?? '', packageName: path.value.packageName, through: throughOf(path.steps) };
   }
   return undefined;
+}
+
+function throughOf(steps: readonly string[]): string {
+  return steps.length > 1 ? ` (${steps.join(' → ')})` : '';
+}
+
+/**
+ * A network call made by a function passed to the helper: `retry(() => fetch(url), 3)`. Callers in the
+ * file are found by scope; with type information, callers anywhere in the program.
+ */
+function networkCallPassedTo(helper: NonNullable<ReturnType<typeof retriedParameter>>, context: Context, maxDepth: number, wanted: Wanted): NetworkCallData | undefined {
+  const variable = ASTUtils.findVariable(context.sourceCode.getScope(helper.nameNode), helper.name);
+  for (const reference of variable?.references ?? []) {
+    const call = reference.identifier.parent;
+    if (call.type !== AST_NODE_TYPES.CallExpression || call.callee !== reference.identifier) continue;
+    const callback = call.arguments[helper.index];
+    if (!callback || !isFunctionNode(callback)) continue;
+    const found = firstNetworkCall(callsIn(callback.body), context, maxDepth, wanted);
+    if (found) return { ...found, through: `${found.through} (passed to '${helper.name}' on line ${call.loc.start.line})` };
+  }
+  const services = ESLintUtils.getParserServices(context, true);
+  if (!services.program) return undefined;
+  const caller = findTypedCaller(services.esTreeNodeToTSNodeMap.get(helper.nameNode), helper.index, services.program, (tsCall) => {
+    const path = findNetworkPath(tsCall, services.program!, { ...defaultExternalCallOptions, maxDepth });
+    return path && wanted(path.value) ? path : undefined;
+  });
+  if (!caller) return undefined;
+  const { value: path, site } = caller;
+  return { callee: path.steps[0] ?? '', packageName: path.value.packageName, through: `${throughOf(path.steps)} (passed to '${helper.name}' at ${site})` };
+}
+
+function callsIn(root: TSESTree.Node): TSESTree.CallExpression[] {
+  const calls: TSESTree.CallExpression[] = [];
+  const stack: TSESTree.Node[] = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === AST_NODE_TYPES.CallExpression) calls.push(node);
+    stack.push(...childNodes(node));
+  }
+  return calls;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseForESLint } from '@typescript-eslint/parser';
 import { beforeAll } from 'vitest';
@@ -214,6 +215,21 @@ export async function consume(sqs: SQSClient, state: { running: boolean }, handl
 }`,
     },
     {
+      name: 'a generic retry helper whose callers in the file only retry database reads',
+      code: `
+${sleep}
+async function retry<T>(fn: () => Promise<T>, retries = 3): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (retries === 0) throw error;
+    await sleep(100);
+    return retry(fn, retries - 1);
+  }
+}
+export const users = (prisma: any) => retry(() => prisma.user.findMany());`,
+    },
+    {
       name: "inside an Orchestrator's executeInternal no-retry-loop-in-execute reports it instead",
       code: `
 import { Orchestrator, Outcome } from '@safecall/runtime';
@@ -411,6 +427,42 @@ export class Mailer {
         { messageId: 'retryRecursion', line: 21, column: 3, data: { name: 'mail', callee: 'transport.sendMail', packageName: 'nodemailer', through: '' } },
       ],
     },
+    {
+      name: 'generic helpers, recursive and looping, judged by the calls their callers pass in',
+      code: `
+import Stripe from 'stripe';
+${sleep}
+const stripe = new Stripe('sk');
+async function retry<T>(fn: () => Promise<T>, retries = 3, delay = 1000): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (retries > 0) {
+      await sleep(delay);
+      return retry(fn, retries - 1, delay * 2);
+    }
+    throw error;
+  }
+}
+export async function withRetry<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await sleep(100 * 2 ** attempt);
+    }
+  }
+}
+export const api = {
+  post: (path: string, body: unknown) => retry(async () => (await fetch(\`https://api.example.com\${path}\`, { method: 'POST', body: JSON.stringify(body) })).json()),
+  refund: (id: string) => withRetry(() => stripe.refunds.create({ payment_intent: id })),
+};`,
+      errors: [
+        { messageId: 'retryRecursion', line: 5, column: 16, data: { name: 'retry', callee: 'fetch', packageName: 'fetch', through: " (passed to 'retry' on line 27)" } },
+        { messageId: 'retryLoop', line: 17, column: 3, data: { callee: 'stripe.refunds.create', packageName: 'stripe', through: " (passed to 'withRetry' on line 28)" } },
+      ],
+    },
   ],
 });
 
@@ -479,6 +531,19 @@ export async function settleWithRetry(payments: PaymentService, id: string) {
             packageName: 'stripe',
             through: ' (payments.settlePayment → handler.settle (StripeSettlementHandler.settle) → stripe.paymentIntents.capture)',
           },
+        },
+      ],
+    },
+    {
+      name: 'a generic helper in its own file, called from another file with a wrapped provider call',
+      filename: 'no-hand-rolled-retry/retry-helper.ts',
+      code: readFileSync(path.join(fixturesDir, 'no-hand-rolled-retry/retry-helper.ts'), 'utf8'),
+      errors: [
+        {
+          messageId: 'retryRecursion',
+          line: 4,
+          column: 23,
+          data: { name: 'retry', callee: 'labels.create', packageName: 'axios', through: " (labels.create → http.post) (passed to 'retry' at callers.ts:5)" },
         },
       ],
     },
