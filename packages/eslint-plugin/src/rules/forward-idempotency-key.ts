@@ -144,7 +144,10 @@ function callsIn(fn: ExecuteInternal['fn']): TSESTree.CallExpression[] {
 function forwardsKey(call: TSESTree.CallExpression, tracker: OperationKeyTracker, executeInternal: ExecuteInternal, options: RuleOptions): boolean {
   if (isBuiltinConversion(call) || !call.arguments.some((argument) => tracker.valueOf(argument) !== undefined)) return false;
   for (let node: TSESTree.Node = call; node !== executeInternal.fn; node = node.parent!) {
-    if (node.type === AST_NODE_TYPES.CallExpression && isObserverCall(node, executeInternal, options)) return false;
+    // `Outcome.ok(await this.gateway.charge(...))` wraps a real call; only a logger's arguments stay with the logger.
+    if (node.type === AST_NODE_TYPES.CallExpression && isObserverCall(node, executeInternal, options) && (node === call || !isOutcomeCall(node))) {
+      return false;
+    }
   }
   return true;
 }
@@ -182,6 +185,10 @@ function isBuiltinConversion(call: TSESTree.CallExpression): boolean {
   const callee = call.callee;
   if (callee.type === AST_NODE_TYPES.Identifier) return builtinFunctions.has(callee.name);
   return callee.type === AST_NODE_TYPES.MemberExpression && callee.object.type === AST_NODE_TYPES.Identifier && builtinNamespaces.has(callee.object.name);
+}
+
+function isOutcomeCall(call: TSESTree.CallExpression): boolean {
+  return call.callee.type === AST_NODE_TYPES.MemberExpression && isGatewayName(calleeText(call.callee.object), ['outcome']);
 }
 
 function isObserverCall(call: TSESTree.CallExpression, executeInternal: ExecuteInternal, options: RuleOptions): boolean {

@@ -159,6 +159,15 @@ class PushOrchestrator extends Orchestrator<PushCommand, void> {
 }`,
     },
     {
+      name: 'the keyed gateway call made inside Outcome.ok(...)',
+      code: `${header}
+class PaymentOrchestrator extends Orchestrator<ChargeCommand, { txId: string }> {
+  protected async executeInternal(opId: OpId, cmd: ChargeCommand, ctx: ExecutionContext) {
+    return Outcome.ok(await this.gateway.charge(cmd.orderId, cmd.amount, { idempotencyKey: ctx.idempotencyKey }));
+  }
+}`,
+    },
+    {
       name: 'a method named executeInternal in a class that is not an Orchestrator',
       code: `${header}
 class LegacyJob extends Job {
