@@ -665,6 +665,30 @@ export function retriedParameter(
   return undefined;
 }
 
+/** A generic retry helper: a function that retries a function it is given, with a loop or by calling itself. */
+export function isRetryHelper(fn: FunctionNode, sourceCode: TSESLint.SourceCode, options: RetrySettings): boolean {
+  const recursion = findRetryRecursion(fn, sourceCode, options);
+  if (recursion && retriedParameter(recursion.steps, fn.body)?.fn === fn) return true;
+  const stack: TSESTree.Node[] = [fn.body];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (isLoop(node)) {
+      const retry = findRetryLoop(node, sourceCode, options);
+      if (retry && retriedParameter(retry.steps, node)?.fn === fn) return true;
+    }
+    for (const child of childNodes(node)) if (!isFunctionNode(child)) stack.push(child);
+  }
+  return false;
+}
+
+/** The function a callee names in this file: `retry` for `function retry()` or `const retry = async () => ...`. */
+export function localFunctionOf(callee: TSESTree.Node, sourceCode: TSESLint.SourceCode): FunctionNode | undefined {
+  if (callee.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const definition = definitionOf(callee, sourceCode);
+  if (definition?.type === AST_NODE_TYPES.FunctionDeclaration) return definition;
+  if (definition?.type === AST_NODE_TYPES.VariableDeclarator && definition.init && isFunctionNode(definition.init)) return definition.init;
+  return undefined;
+}
+
 /**
  * With type information: the first call anywhere in the program's own files of the helper declared at
  * `nameNode` that passes, at `index`, a function in which `match` accepts a call. Files that never

@@ -4,7 +4,9 @@ import {
   enclosingRetryLoop,
   findRetryLoop,
   findRetryRecursion,
+  isRetryHelper,
   isSleep,
+  localFunctionOf,
   retryOptionsSchemaProperties,
   retryPackageOf,
   type Loop,
@@ -15,7 +17,7 @@ import type { FunctionNode } from '../analysis/transaction-scope.js';
 import { createRule } from '../util/create-rule.js';
 
 type Options = [SafecallModelOptions & RetryOptions];
-type MessageIds = 'retryLoop' | 'retryRecursion' | 'sleep' | 'retryLibrary';
+type MessageIds = 'retryLoop' | 'retryRecursion' | 'retryHelper' | 'sleep' | 'retryLibrary';
 
 export default createRule<Options, MessageIds>({
   name: 'no-retry-loop-in-execute',
@@ -31,6 +33,8 @@ export default createRule<Options, MessageIds>({
         'Hand-rolled retry loop in `executeInternal`. It holds the worker and its lease while it waits, ignores the attempt limit and backoff, and a crash forgets how often it tried; return `Outcome.retry(reason)` from the catch and let the runtime schedule the next attempt.',
       retryRecursion:
         "'{{name}}' retries by calling itself inside `executeInternal`. It holds the worker and its lease while it waits, ignores the attempt limit and backoff, and a crash forgets how often it tried; return `Outcome.retry(reason)` and let the runtime schedule the next attempt.",
+      retryHelper:
+        "`{{name}}` is a hand-rolled retry helper (it retries the function it is given), called inside `executeInternal`: it multiplies the runtime's own attempts, holds the worker while it waits and hides the attempts from the runtime's records. Call the provider once and return `Outcome.retry(reason)` on a transient failure.",
       sleep:
         '`{{name}}` sleeps inside `executeInternal`, holding the worker and its lease and running into the timeout. Return `Outcome.retry(reason, { afterMs })` to try again later.',
       retryLibrary:
@@ -78,6 +82,10 @@ export default createRule<Options, MessageIds>({
         if (module && model.enclosingExecuteInternal(call)) {
           context.report({ node: call.callee, messageId: 'retryLibrary', data: { name: calleeText(call, sourceCode), module } });
         }
+        const helper = module ? undefined : localFunctionOf(call.callee, sourceCode);
+        if (helper && !isWithin(call, helper) && model.enclosingExecuteInternal(call) && isRetryHelper(helper, sourceCode, retry)) {
+          context.report({ node: call.callee, messageId: 'retryHelper', data: { name: calleeText(call, sourceCode) } });
+        }
       },
     };
   },
@@ -85,6 +93,12 @@ export default createRule<Options, MessageIds>({
 
 function calleeText(call: TSESTree.CallExpression | TSESTree.NewExpression, sourceCode: TSESLint.SourceCode): string {
   return call.type === AST_NODE_TYPES.NewExpression ? 'new Promise(... setTimeout ...)' : sourceCode.getText(call.callee);
+}
+
+/** A recursive call inside the helper itself is reported with the helper (retryRecursion), not as a use of it. */
+function isWithin(node: TSESTree.Node, ancestor: TSESTree.Node): boolean {
+  for (let current: TSESTree.Node | undefined = node.parent; current; current = current.parent) if (current === ancestor) return true;
+  return false;
 }
 
 /** Reported at the loop keyword, not across the whole body. */

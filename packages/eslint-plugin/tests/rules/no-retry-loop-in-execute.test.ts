@@ -206,6 +206,29 @@ class NotifyOrchestrator extends Orchestrator<NotifyCommand, void> {
       errors: [{ messageId: 'sleep', line: 7, column: 13, data: { name: 'sleep' } }],
     },
     {
+      name: 'a hand-rolled retry helper from the same file, called inside executeInternal',
+      code: `${header}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function withRetry<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await sleep(200 * attempt);
+    }
+  }
+}
+const format = async <T>(make: () => Promise<T>) => String(await make());
+class PushOrchestrator extends Orchestrator<PushCommand, string> {
+  protected async executeInternal(opId: OpId, cmd: PushCommand, ctx: ExecutionContext) {
+    const id = await withRetry(() => this.push.send(cmd.token, cmd.body, { collapseKey: ctx.idempotencyKey }));
+    return Outcome.ok(await format(async () => id));
+  }
+}`,
+      errors: [{ messageId: 'retryHelper', line: 17, column: 22, data: { name: 'withRetry' } }],
+    },
+    {
       name: 'a configured sleep function',
       code: `${header}
 class PushOrchestrator extends Orchestrator<PushCommand, void> {
