@@ -141,7 +141,7 @@ function isGlobalDeclaration(declaration: ts.Declaration, program: ts.Program): 
   return packageName === 'node' || packageName === 'undici-types' || packageName === 'bun-types';
 }
 
-function returnsThenable(signature: ts.Signature, checker: ts.TypeChecker): boolean {
+export function returnsThenable(signature: ts.Signature, checker: ts.TypeChecker): boolean {
   const returnType = checker.getReturnTypeOfSignature(signature);
   const types = returnType.isUnion() ? returnType.types : [returnType];
   return types.some((type) => type.getProperty('then') !== undefined || checker.getPropertyOfType(checker.getApparentType(type), 'then') !== undefined);

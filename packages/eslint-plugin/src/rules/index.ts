@@ -6,6 +6,7 @@ import executeReturnsOutcome from './execute-returns-outcome.js';
 import forwardIdempotencyKey from './forward-idempotency-key.js';
 import immutableCommand from './immutable-command.js';
 import lifecycleOrder from './lifecycle-order.js';
+import noExternalCallInFinalizer from './no-external-call-in-finalizer.js';
 import noRandomIdempotencyKey from './no-random-idempotency-key.js';
 import noRetryLoopInExecute from './no-retry-loop-in-execute.js';
 import noTransactionInExecute from './no-transaction-in-execute.js';
@@ -25,6 +26,7 @@ export const rules: Record<string, SafecallRule> = {
   'forward-idempotency-key': forwardIdempotencyKey,
   'immutable-command': immutableCommand,
   'lifecycle-order': lifecycleOrder,
+  'no-external-call-in-finalizer': noExternalCallInFinalizer,
   'no-random-idempotency-key': noRandomIdempotencyKey,
   'no-retry-loop-in-execute': noRetryLoopInExecute,
   'no-transaction-in-execute': noTransactionInExecute,
