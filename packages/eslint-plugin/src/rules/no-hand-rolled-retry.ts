@@ -14,7 +14,7 @@ import {
 } from '../analysis/model-retry.js';
 import { getSafecallModel } from '../analysis/safecall-model.js';
 import { childNodes } from '../analysis/model-ast.js';
-import { isFunctionNode, type FunctionNode } from '../analysis/transaction-scope.js';
+import { calleeName, isFunctionNode, type FunctionNode } from '../analysis/transaction-scope.js';
 import { createRule } from '../util/create-rule.js';
 
 interface RuleOptions {
@@ -126,10 +126,7 @@ function throughOf(steps: readonly string[]): string {
  * file are found by scope; with type information, callers anywhere in the program.
  */
 function networkCallPassedTo(helper: NonNullable<ReturnType<typeof retriedParameter>>, context: Context, maxDepth: number, wanted: Wanted): NetworkCallData | undefined {
-  const variable = ASTUtils.findVariable(context.sourceCode.getScope(helper.nameNode), helper.name);
-  for (const reference of variable?.references ?? []) {
-    const call = reference.identifier.parent;
-    if (call.type !== AST_NODE_TYPES.CallExpression || call.callee !== reference.identifier) continue;
+  for (const call of callSitesOf(helper, context.sourceCode)) {
     const callback = call.arguments[helper.index];
     if (!callback || !isFunctionNode(callback)) continue;
     const found = firstNetworkCall(callsIn(callback.body), context, maxDepth, wanted);
@@ -144,6 +141,24 @@ function networkCallPassedTo(helper: NonNullable<ReturnType<typeof retriedParame
   if (!caller) return undefined;
   const { value: path, site } = caller;
   return { callee: path.steps[0] ?? '', packageName: path.value.packageName, through: `${throughOf(path.steps)} (passed to '${helper.name}' at ${site})` };
+}
+
+/** Calls of the helper in this file: through its variable, or `this.name(...)` in its class for a method. */
+function callSitesOf(helper: NonNullable<ReturnType<typeof retriedParameter>>, sourceCode: TSESLint.SourceCode): TSESTree.CallExpression[] {
+  const member = helper.nameNode.parent;
+  if (member?.type === AST_NODE_TYPES.MethodDefinition || member?.type === AST_NODE_TYPES.PropertyDefinition) {
+    return callsIn(member.parent).filter(
+      (call) =>
+        call.callee.type === AST_NODE_TYPES.MemberExpression &&
+        call.callee.object.type === AST_NODE_TYPES.ThisExpression &&
+        calleeName(call.callee) === helper.name,
+    );
+  }
+  const variable = ASTUtils.findVariable(sourceCode.getScope(helper.nameNode), helper.name);
+  return (variable?.references ?? []).flatMap((reference) => {
+    const call = reference.identifier.parent;
+    return call.type === AST_NODE_TYPES.CallExpression && call.callee === reference.identifier ? [call] : [];
+  });
 }
 
 function callsIn(root: TSESTree.Node): TSESTree.CallExpression[] {

@@ -463,6 +463,47 @@ export const api = {
         { messageId: 'retryLoop', line: 17, column: 3, data: { callee: 'stripe.refunds.create', packageName: 'stripe', through: " (passed to 'withRetry' on line 28)" } },
       ],
     },
+    {
+      name: 'a class with a recursive request method and a withRetry method its other methods use',
+      code: `
+import axios from 'axios';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+export class ApiClient {
+  private readonly http = axios.create({ baseURL: 'https://api.example.com' });
+  constructor(private readonly s3: S3Client) {}
+  private sleep(ms: number) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+  async request(path: string, attempt = 0): Promise<unknown> {
+    try {
+      return (await this.http.get(path)).data;
+    } catch (error) {
+      if (attempt < 3) {
+        await this.sleep(1000 * 2 ** attempt);
+        return this.request(path, attempt + 1);
+      }
+      throw error;
+    }
+  }
+  private async withRetry<T>(fn: () => Promise<T>, retries = 3): Promise<T> {
+    let lastError: unknown;
+    for (let i = 0; i < retries; i++) {
+      try {
+        return await fn();
+      } catch (error) {
+        lastError = error;
+        await this.sleep(500);
+      }
+    }
+    throw lastError;
+  }
+  upload(key: string, body: Buffer) {
+    return this.withRetry(() => this.s3.send(new PutObjectCommand({ Bucket: 'b', Key: key, Body: body })));
+  }
+}`,
+      errors: [
+        { messageId: 'retryRecursion', line: 8, column: 9, data: { name: 'request', callee: 'http.get', packageName: 'axios', through: '' } },
+        { messageId: 'retryLoop', line: 21, column: 5, data: { callee: 's3.send', packageName: '@aws-sdk/client-s3', through: " (passed to 'withRetry' on line 32)" } },
+      ],
+    },
   ],
 });
 
