@@ -56,7 +56,10 @@ export default createRule<Options, MessageIds>({
     const sourceCode = context.sourceCode;
     // The orchestrator check comes first: it is cheap, and almost no loop in a project is in executeInternal.
     const checkLoop = (loop: Loop) => {
-      if (model.enclosingExecuteInternal(loop) && findRetryLoop(loop, sourceCode, retry)) reportLoop(context, loop);
+      if (!model.enclosingExecuteInternal(loop)) return;
+      const found = findRetryLoop(loop, sourceCode, retry);
+      // Waiting for a state without a sleep is reading a stream or an iterator (`while (!done)`), not polling.
+      if (found && (found.trigger !== 'state' || found.sleeps.length > 0)) reportLoop(context, loop);
     };
     const checkRecursion = (fn: FunctionNode) => {
       if (model.executeInternalOfFunction(fn) || !model.enclosingExecuteInternal(fn)) return;

@@ -70,6 +70,23 @@ export async function warmCache(client: Client) {
 class Poller { async executeInternal() { while (true) { try { await this.poll(); } catch {} await sleep(1000); } } }`,
     },
     {
+      name: 'reading the response stream until it is done is not polling',
+      code: `${header}
+class DownloadOrchestrator extends Orchestrator<DownloadCommand, number> {
+  protected async executeInternal(opId: OpId, cmd: DownloadCommand) {
+    const response = await fetch(cmd.url);
+    const reader = response.body!.getReader();
+    let size = 0;
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+    }
+    return Outcome.ok(size);
+  }
+}`,
+    },
+    {
       name: 'a timer that is not awaited, and a delay operator that is not a sleep',
       code: `${header}
 class MetricsOrchestrator extends Orchestrator<MetricsCommand, void> {
