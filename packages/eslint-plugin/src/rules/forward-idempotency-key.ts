@@ -102,10 +102,12 @@ export default createRule<Options, MessageIds>({
 });
 
 function checkExecuteInternal(context: Context, executeInternal: ExecuteInternal, options: RuleOptions): void {
-  const calls = callsIn(executeInternal.fn);
+  const { calls, constructions } = callsIn(executeInternal.fn);
   const tracker = createOperationKeyTracker(executeInternal, context.sourceCode, options.keyProperties);
   const services = ESLintUtils.getParserServices(context, true);
   // Syntax first: a call that gets the key ends the check before any external call is classified.
+  // `new PaymentsClient({ idempotencyKey })` gives the key to a client made for this operation.
+  if (constructions.some((construction) => forwardsKey(construction, tracker, executeInternal, options))) return;
   const handOffs = calls.filter((call) => forwardsKey(call, tracker, executeInternal, options));
   if (handOffs.some((call) => mayReachProvider(call, context, services, options))) return;
   const stateChanging = calls.flatMap((call) => {
@@ -125,15 +127,17 @@ function checkExecuteInternal(context: Context, executeInternal: ExecuteInternal
 }
 
 /** Every call in executeInternal's body, callbacks included (they run in it), nested classes not. */
-function callsIn(fn: ExecuteInternal['fn']): TSESTree.CallExpression[] {
+function callsIn(fn: ExecuteInternal['fn']): { calls: TSESTree.CallExpression[]; constructions: TSESTree.NewExpression[] } {
   const calls: TSESTree.CallExpression[] = [];
+  const constructions: TSESTree.NewExpression[] = [];
   const stack: TSESTree.Node[] = [fn.body];
   for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.type === AST_NODE_TYPES.ClassBody) continue;
     if (node.type === AST_NODE_TYPES.CallExpression) calls.push(node);
+    if (node.type === AST_NODE_TYPES.NewExpression) constructions.push(node);
     stack.push(...childNodes(node));
   }
-  return calls.reverse();
+  return { calls: calls.reverse(), constructions };
 }
 
 /**
@@ -141,7 +145,7 @@ function callsIn(fn: ExecuteInternal['fn']): TSESTree.CallExpression[] {
  * helper that makes the call (`chargeWithKey(ctx)`). Calls that only record (`ctx.logger.info({ opId })`,
  * `Outcome.fail(...)`) do not count, nor anything inside their arguments.
  */
-function forwardsKey(call: TSESTree.CallExpression, tracker: OperationKeyTracker, executeInternal: ExecuteInternal, options: RuleOptions): boolean {
+function forwardsKey(call: TSESTree.CallExpression | TSESTree.NewExpression, tracker: OperationKeyTracker, executeInternal: ExecuteInternal, options: RuleOptions): boolean {
   if (isBuiltinConversion(call) || !call.arguments.some((argument) => tracker.valueOf(argument) !== undefined)) return false;
   for (let node: TSESTree.Node = call; node !== executeInternal.fn; node = node.parent!) {
     // `Outcome.ok(await this.gateway.charge(...))` wraps a real call; only a logger's arguments stay with the logger.
@@ -179,10 +183,16 @@ function mayReachProvider(call: TSESTree.CallExpression, context: Context, servi
 
 // Conversions make a value from the key (`String(opId)`, `JSON.stringify({ opId })`); they hand it to no one.
 const builtinFunctions = new Set(['String', 'Number', 'Boolean', 'BigInt', 'encodeURIComponent', 'encodeURI', 'parseInt', 'structuredClone']);
+const builtinClasses = new Set(['Date', 'URL', 'URLSearchParams', 'Map', 'Set', 'WeakMap', 'Array', 'RegExp', 'Headers', 'Request', 'TextEncoder', 'Promise']);
 const builtinNamespaces = new Set(['JSON', 'Math', 'Object', 'Array', 'Number', 'String', 'Reflect', 'Buffer']);
 
-function isBuiltinConversion(call: TSESTree.CallExpression): boolean {
+function isBuiltinConversion(call: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
   const callee = call.callee;
+  if (call.type === AST_NODE_TYPES.NewExpression) {
+    // `new Error(\`charge ${opId} failed\`)`, `new URL(...)`: values, not clients.
+    const name = calleeText(callee).split('.').at(-1) ?? '';
+    return builtinClasses.has(name) || /(^…$|Error$|Exception$)/.test(name);
+  }
   if (callee.type === AST_NODE_TYPES.Identifier) return builtinFunctions.has(callee.name);
   return callee.type === AST_NODE_TYPES.MemberExpression && callee.object.type === AST_NODE_TYPES.Identifier && builtinNamespaces.has(callee.object.name);
 }

@@ -168,6 +168,18 @@ class PaymentOrchestrator extends Orchestrator<ChargeCommand, { txId: string }> 
 }`,
     },
     {
+      name: 'a client made for this operation with the key',
+      code: `${header}
+import { payments } from '@acme/payments';
+class PaymentOrchestrator extends Orchestrator<ChargeCommand, void> {
+  protected async executeInternal(opId: OpId, cmd: ChargeCommand, ctx: ExecutionContext) {
+    const client = new payments.Client({ apiKey: this.apiKey, idempotencyKey: ctx.idempotencyKey });
+    await client.charge(cmd.amount);
+    return Outcome.ok(undefined);
+  }
+}`,
+    },
+    {
       name: 'a method named executeInternal in a class that is not an Orchestrator',
       code: `${header}
 class LegacyJob extends Job {
@@ -301,6 +313,26 @@ class PushOrchestrator extends Orchestrator<PushCommand, void> {
           line: 4,
           column: 19,
           data: { orchestrator: 'PushOrchestrator', calls: "'pushProvider.send'", key: 'ctx.idempotencyKey' },
+        },
+      ],
+    },
+    {
+      name: 'the key only in an error and a URL built for a GET',
+      code: `${header}
+class PaymentOrchestrator extends Orchestrator<ChargeCommand, void> {
+  protected async executeInternal(opId: OpId, cmd: ChargeCommand, ctx: ExecutionContext) {
+    const statusUrl = new URL(\`https://psp.example/status/\${opId}\`);
+    const result = await this.pspClient.charge(cmd.amount);
+    if (!result.ok) return Outcome.fail('DECLINED', String(new PaymentError(\`charge \${opId} declined\`)));
+    return Outcome.ok(undefined);
+  }
+}`,
+      errors: [
+        {
+          messageId: 'keyNotForwarded',
+          line: 4,
+          column: 19,
+          data: { orchestrator: 'PaymentOrchestrator', calls: "'pspClient.charge'", key: 'ctx.idempotencyKey' },
         },
       ],
     },
