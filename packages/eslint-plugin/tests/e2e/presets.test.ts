@@ -31,7 +31,7 @@ describe('the presets on a whole project', () => {
   });
 
   it('knows every preset and every rule its fixtures annotate', () => {
-    expect(presetNames.sort()).toEqual(['recommended', 'recommended-type-checked', 'strict']);
+    expect([...presetNames].sort()).toEqual(['recommended', 'recommended-type-checked', 'strict']);
     for (const annotation of annotations) {
       const where = `${annotation.file}:${annotation.line}`;
       expect(annotation.ruleId, where).toMatch(/^safecall\//);
