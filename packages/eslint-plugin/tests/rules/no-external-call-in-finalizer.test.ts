@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import rule from '../../src/rules/no-external-call-in-finalizer.js';
-import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.js';
+import { createTypedRuleTester, createUntypedRuleTester, fixturesDir } from '../rule-tester.js';
 
 const where = (finalizer: string, method: string) => ({ finalizer, method });
 
@@ -221,7 +223,7 @@ import type { Knex } from 'knex';
 import { DomainFinalizer } from './safecall';
 import { GatewayAwareFinalizer } from './gateway-aware.finalizer';
 import { SmsNotifier, ReceiptService, type Notifier } from './notifier';
-import type { ChargeSummary } from './payment.gateway';
+import type { ChargeSummary, PaymentGateway } from './payment.gateway';
 import { WelcomeService } from './welcome';
 import { Outbox, OrderRepository } from './outbox';
 import { stripe } from './clients';
@@ -233,7 +235,8 @@ const setupLines = setup.split('\n').length - 1;
 createTypedRuleTester().run('no-external-call-in-finalizer (typed)', rule, {
   valid: [
     {
-      // Repository writes and an outbox row through tx, an inherited helper, logging, data from a gateway module.
+      // Repository writes and an outbox row through tx, inherited helpers (checked in their own file), logging,
+      // data from a gateway module.
       filename,
       code: `${setup}
 export class PaymentFinalizer extends GatewayAwareFinalizer {
@@ -244,6 +247,7 @@ export class PaymentFinalizer extends GatewayAwareFinalizer {
     await this.orders.markPaid(tx, record.command.orderId, record.outcome.value.chargeId);
     await this.outbox.enqueue(tx, 'receipt.send', { orderId: record.command.orderId });
     await this.audit(tx, 'paid');
+    await this.announce('order paid');
     console.info('finalized', record.opId);
   }
   describe(summary: ChargeSummary) {
@@ -319,6 +323,9 @@ export class RefundFinalizer extends GatewayAwareFinalizer {
   async finalize(tx: Knex.Transaction, record: PaymentRecord) {
     await this.payments.refund(record.command.orderId, { idempotencyKey: record.command.idemKey });
   }
+  private async refundWith(gateway: PaymentGateway, id: string) {
+    await gateway.refund(id, { idempotencyKey: id });
+  }
 }
 export class SignupFinalizer extends DomainFinalizer<PaymentOrchestrator> {
   constructor(private readonly welcomes: WelcomeService) { super(); }
@@ -335,17 +342,31 @@ export class SignupFinalizer extends DomainFinalizer<PaymentOrchestrator> {
           data: { ...where('RefundFinalizer', 'finalize'), callee: 'payments.refund', gateway: 'PaymentGateway' },
         },
         {
+          messageId: 'gatewayCall',
+          line: setupLines + 7,
+          column: 11,
+          data: { ...where('RefundFinalizer', 'refundWith'), callee: 'gateway.refund', gateway: 'PaymentGateway' },
+        },
+        {
           messageId: 'externalCall',
-          line: setupLines + 10,
+          line: setupLines + 13,
           column: 11,
           data: { ...where('SignupFinalizer', 'finalize'), callee: 'stripe.refunds.create', packageName: 'stripe' },
         },
         {
           messageId: 'gatewayCallThrough',
-          line: setupLines + 11,
+          line: setupLines + 14,
           column: 11,
           data: { ...where('SignupFinalizer', 'finalize'), callee: 'welcomes.welcome', gateway: 'Mailer', path: 'finalize → welcomes.welcome → mailer.deliver' },
         },
+      ],
+    },
+    {
+      // The abstract base in its own file: its helper is reported there, once.
+      filename: 'no-external-call-in-finalizer/gateway-aware.finalizer.ts',
+      code: readFileSync(path.join(fixturesDir, 'no-external-call-in-finalizer/gateway-aware.finalizer.ts'), 'utf8'),
+      errors: [
+        { messageId: 'externalCall', line: 18, column: 11, data: { ...where('GatewayAwareFinalizer', 'announce'), callee: 'fetch', packageName: 'fetch' } },
       ],
     },
   ],
