@@ -66,10 +66,22 @@ export default createRule<Options, MessageIds>({
       const recursion = findRetryRecursion(fn, sourceCode, retry);
       if (recursion) context.report({ node: recursion.nameNode, messageId: 'retryRecursion', data: { name: recursion.name } });
     };
+    // Called only inside executeInternal: the model check is an ancestor walk, the checks below ask the scope.
     const checkSleep = (call: TSESTree.CallExpression | TSESTree.NewExpression) => {
       // A sleep inside a retry loop is part of the loop, which is reported once.
-      if (!isSleep(call, sourceCode, retry) || !model.enclosingExecuteInternal(call) || enclosingRetryLoop(call, sourceCode, retry)) return;
+      if (!isSleep(call, sourceCode, retry) || enclosingRetryLoop(call, sourceCode, retry)) return;
       context.report({ node: call, messageId: 'sleep', data: { name: calleeText(call, sourceCode) } });
+    };
+    const checkRetryCall = (call: TSESTree.CallExpression) => {
+      const module = retryPackageOf(call, sourceCode, retry);
+      if (module) {
+        context.report({ node: call.callee, messageId: 'retryLibrary', data: { name: calleeText(call, sourceCode), module } });
+        return;
+      }
+      const helper = localFunctionOf(call.callee, sourceCode);
+      if (helper && !isWithin(call, helper) && isRetryHelper(helper, sourceCode, retry)) {
+        context.report({ node: call.callee, messageId: 'retryHelper', data: { name: calleeText(call, sourceCode) } });
+      }
     };
     return {
       ForStatement: checkLoop,
@@ -78,17 +90,13 @@ export default createRule<Options, MessageIds>({
       ForOfStatement: checkLoop,
       ForInStatement: checkLoop,
       'FunctionDeclaration, FunctionExpression, ArrowFunctionExpression': checkRecursion,
-      NewExpression: checkSleep,
+      NewExpression(node) {
+        if (model.enclosingExecuteInternal(node)) checkSleep(node);
+      },
       CallExpression(call) {
+        if (!model.enclosingExecuteInternal(call)) return;
         checkSleep(call);
-        const module = retryPackageOf(call, sourceCode, retry);
-        if (module && model.enclosingExecuteInternal(call)) {
-          context.report({ node: call.callee, messageId: 'retryLibrary', data: { name: calleeText(call, sourceCode), module } });
-        }
-        const helper = module ? undefined : localFunctionOf(call.callee, sourceCode);
-        if (helper && !isWithin(call, helper) && model.enclosingExecuteInternal(call) && isRetryHelper(helper, sourceCode, retry)) {
-          context.report({ node: call.callee, messageId: 'retryHelper', data: { name: calleeText(call, sourceCode) } });
-        }
+        checkRetryCall(call);
       },
     };
   },
