@@ -11,12 +11,15 @@ import { callGraphOptionsSchema, defaultCallGraphOptions, findNetworkPath, type 
 import {
   classifyCallBySyntax,
   defaultExternalCallOptions,
+  displayNameOf,
+  operationOfSdkCall,
   externalCallOptionsSchema,
   matchesPackage,
   type ExternalCallOptions,
 } from '../analysis/external-call.js';
 import { classifyTypedCall } from '../analysis/external-call-types.js';
-import { classifyGatewayCall, defaultGatewayWords, gatewayWordsSchema, isGatewayName } from '../analysis/gateway-call.js';
+import { classifyGatewayCall, defaultGatewayWords, gatewayWordsSchema, isGatewayName, type GatewayCall } from '../analysis/gateway-call.js';
+import { defaultGatewayPortOptions, gatewayPortOfCall, gatewayPortOptionsSchema, tsGatewayPortOfCall } from '../analysis/gateway-port.js';
 import { defaultKeyProperties, findKeySlot } from '../analysis/idempotency-key-slot.js';
 import { childNodes } from '../analysis/model-ast.js';
 import { createOperationKeyTracker, defaultOperationKeyProperties, type OperationKeyTracker } from '../analysis/operation-key.js';
@@ -27,12 +30,13 @@ import {
   type ExecuteInternal,
   type SafecallModelOptions,
 } from '../analysis/safecall-model.js';
-import { calleeText } from '../analysis/transaction-scope.js';
+import { calleeText, propertyName } from '../analysis/transaction-scope.js';
 import { createRule } from '../util/create-rule.js';
 
 interface RuleOptions extends SafecallModelOptions, ExternalCallOptions, CallGraphOptions {
   readonly keyProperties: readonly string[];
   readonly gatewayWords: readonly string[];
+  readonly gatewayFileSuffixes: readonly string[];
 }
 type Options = [RuleOptions];
 type MessageIds = 'keyNotForwarded';
@@ -74,6 +78,7 @@ export default createRule<Options, MessageIds>({
             description: 'Properties of the command and the execution context that hold the operation\'s key.',
           },
           gatewayWords: gatewayWordsSchema,
+          gatewayFileSuffixes: gatewayPortOptionsSchema.gatewayFileSuffixes,
           ...externalCallOptionsSchema,
           ...callGraphOptionsSchema,
         },
@@ -85,6 +90,7 @@ export default createRule<Options, MessageIds>({
     {
       keyProperties: defaultOperationKeyProperties,
       gatewayWords: defaultGatewayWords,
+      gatewayFileSuffixes: defaultGatewayPortOptions.gatewayFileSuffixes,
       ...defaultExternalCallOptions,
       ...defaultCallGraphOptions,
     },
@@ -168,7 +174,7 @@ function mayReachProvider(call: TSESTree.CallExpression, context: Context, servi
   const { program } = services;
   const tsCall = services.esTreeNodeToTSNodeMap.get(call);
   if (classifyCallBySyntax(call, context.sourceCode, options) || classifyTypedCall(tsCall, program, options)) return true;
-  if (classifyGatewayCall(call, context.sourceCode, options, services) || findNetworkPath(tsCall, program, options)) return true;
+  if (gatewayCallOf(call, context, services, options) || findNetworkPath(tsCall, program, options)) return true;
   const checker = program.getTypeChecker();
   const signature = checker.getResolvedSignature(tsCall);
   const declaration = signature?.declaration;
@@ -232,11 +238,29 @@ function stateChangingCall(
     if (typed && external.kind === 'sdk' && isCheckedBySdkKeyRule(call, external.packageName, external.operation, typed)) return undefined;
     return { label: external.displayName };
   }
-  const gateway = classifyGatewayCall(call, context.sourceCode, options, services);
+  const gateway = gatewayCallOf(call, context, services, options);
   if (gateway) return gateway.mutates ? { label: gateway.displayName } : undefined;
   if (!typed) return undefined;
   const path = findNetworkPath(typed.esTreeNodeToTSNodeMap.get(call), typed.program, options);
   return path?.value.mutates ? { label: path.steps.join(' → ') } : undefined;
+}
+
+/**
+ * A call on a gateway or port: by the receiver's names (gateway-call.ts), or a port whose type is
+ * declared in a `*.gateway` module whatever it is called (gateway-port.ts, as no-external-call-in-finalizer sees it).
+ */
+function gatewayCallOf(call: TSESTree.CallExpression, context: Context, services: Partial<ParserServices>, options: RuleOptions): GatewayCall | undefined {
+  const byName = classifyGatewayCall(call, context.sourceCode, options, services);
+  if (byName) return byName;
+  const { program, esTreeNodeToTSNodeMap: nodeMap } = services;
+  const port =
+    gatewayPortOfCall(call, context.sourceCode, options) ??
+    (program && nodeMap ? tsGatewayPortOfCall(nodeMap.get(call), program.getTypeChecker(), options) : undefined);
+  const callee = call.callee.type === AST_NODE_TYPES.ChainExpression ? call.callee.expression : call.callee;
+  const method = callee.type === AST_NODE_TYPES.MemberExpression ? propertyName(callee) : undefined;
+  if (port === undefined || method === undefined) return undefined;
+  const operation = operationOfSdkCall(method, call);
+  return { displayName: displayNameOf(callee), operation, mutates: operation !== 'read' };
 }
 
 /** The split with require-sdk-idempotency-key: the SDK creates whose signature (or `new XCommand(input)`) has a key slot. */

@@ -337,6 +337,28 @@ class PaymentOrchestrator extends Orchestrator<ChargeCommand, void> {
       ],
     },
     {
+      name: 'a port imported from a *.gateway module, whatever its name',
+      code: `${header}
+import type { Payments } from './payments.gateway';
+class CaptureOrchestrator extends Orchestrator<CaptureCommand, void> {
+  constructor(private readonly payments: Payments) {
+    super({ name: 'capture' });
+  }
+  protected async executeInternal(opId: OpId, cmd: CaptureCommand, ctx: ExecutionContext) {
+    await this.payments.capture(cmd.paymentId);
+    return Outcome.ok(undefined);
+  }
+}`,
+      errors: [
+        {
+          messageId: 'keyNotForwarded',
+          line: 8,
+          column: 19,
+          data: { orchestrator: 'CaptureOrchestrator', calls: "'payments.capture'", key: 'ctx.idempotencyKey' },
+        },
+      ],
+    },
+    {
       name: 'more than three calls are counted, not listed',
       code: `${header}
 class FanOutOrchestrator extends Orchestrator<FanOutCommand, void> {
