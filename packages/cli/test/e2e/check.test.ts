@@ -5,7 +5,11 @@ import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { addViolation, assertBinaryBuilt, binary, copyFixture, parseJsonReport, removeProject, safecall } from './harness.js';
+
+const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+const repositoryRoot = path.resolve(packageRoot, '..', '..');
 
 const projects: string[] = [];
 function project(name: string, violations: readonly string[] = []): string {
@@ -170,6 +174,29 @@ describe('safecall check --update-baseline', () => {
       ['src/shipping.controller.ts', 'controller-gateway-via-orchestrator'],
     ]);
     expect(report.summary.suppressed).toBe(3);
+  });
+});
+
+describe('the baseline is ESLint\'s own bulk-suppressions file', () => {
+  it('is byte for byte what `eslint --suppress-all` writes for the same config', async () => {
+    const withCli = project('shop', ['refund.command.ts', 'shipping.command.ts', 'capture.ts']);
+    const withEslint = project('shop', ['refund.command.ts', 'shipping.command.ts', 'capture.ts']);
+    expect((await safecall(['check', '--update-baseline'], withCli)).status).toBe(0);
+
+    // ESLint's CLI on the very config `safecall check` builds (taken from the build, as the binary runs it).
+    const lintModule = pathToFileURL(path.join(packageRoot, 'dist', 'lint.js')).href;
+    fs.writeFileSync(
+      path.join(withEslint, 'eslint.config.mjs'),
+      `import { buildLintConfig } from ${JSON.stringify(lintModule)};\n` +
+        `export default buildLintConfig(${JSON.stringify(withEslint)}, { kind: 'project-service', tsconfig: ${JSON.stringify(path.join(withEslint, 'tsconfig.json'))} });\n`,
+    );
+    const eslintBin = path.join(repositoryRoot, 'node_modules', 'eslint', 'bin', 'eslint.js');
+    const eslint = spawnSync(process.execPath, [eslintBin, '--suppress-all', '--no-warn-ignored', 'src'], { cwd: withEslint, encoding: 'utf8' });
+    expect(eslint.status, eslint.stdout + eslint.stderr).toBe(0);
+
+    const written = fs.readFileSync(path.join(withCli, 'eslint-suppressions.json'), 'utf8');
+    expect(Object.keys(JSON.parse(written) as object)).toEqual(['src/capture.ts', 'src/refund.command.ts', 'src/shipping.command.ts']);
+    expect(written).toBe(fs.readFileSync(path.join(withEslint, 'eslint-suppressions.json'), 'utf8'));
   });
 });
 
