@@ -473,8 +473,23 @@ function collectReturns(nested: Loop, facts: BodyFacts): void {
 function catchGoesRound(handler: TSESTree.CatchClause, loop: Loop | undefined): boolean {
   if (!loop) return true;
   const last = handler.body.body[handler.body.body.length - 1];
-  if (last?.type === AST_NODE_TYPES.ReturnStatement || last?.type === AST_NODE_TYPES.ThrowStatement) return false;
-  return !(last?.type === AST_NODE_TYPES.BreakStatement && breakTarget(last) === loop);
+  const leaves =
+    last?.type === AST_NODE_TYPES.ReturnStatement ||
+    last?.type === AST_NODE_TYPES.ThrowStatement ||
+    (last?.type === AST_NODE_TYPES.BreakStatement && breakTarget(last) === loop);
+  // `catch (e) { if (transient(e)) { await sleep(ms); continue; } throw e; }` goes round on one branch.
+  return !leaves || someNode(handler.body, (node) => node.type === AST_NODE_TYPES.ContinueStatement && continueTarget(node) === loop, false);
+}
+
+function continueTarget(node: TSESTree.ContinueStatement): TSESTree.Node | undefined {
+  for (let current: TSESTree.Node | undefined = node.parent; current && !isFunctionNode(current); current = current.parent) {
+    if (node.label) {
+      if (current.type === AST_NODE_TYPES.LabeledStatement && current.label.name === node.label.name) return current.body;
+    } else if (isLoop(current)) {
+      return current;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -504,6 +504,29 @@ export class ApiClient {
         { messageId: 'retryLoop', line: 21, column: 5, data: { callee: 's3.send', packageName: '@aws-sdk/client-s3', through: " (passed to 'withRetry' on line 32)" } },
       ],
     },
+    {
+      name: 'a catch that continues on one branch and gives up on the other',
+      code: `
+export class MarketplaceApi {
+  private sleep(ms: number) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+  async call<T>(url: string, token: string): Promise<T | null> {
+    for (let attempt = 0; attempt <= 3; attempt++) {
+      try {
+        const res = await fetch(url, { headers: { authorization: token } });
+        return (await res.json()) as T;
+      } catch (error) {
+        if (attempt < 3) {
+          await this.sleep(1000 * 2 ** attempt);
+          continue;
+        }
+        return null;
+      }
+    }
+    return null;
+  }
+}`,
+      errors: [{ messageId: 'retryLoop', line: 5, column: 5, data: { callee: 'fetch', packageName: 'fetch', through: '' } }],
+    },
   ],
 });
 
