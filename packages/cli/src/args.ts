@@ -32,6 +32,8 @@ export type Invocation =
 const checkOptionSpec = {
   format: { type: 'string', short: 'f' },
   'type-check': { type: 'boolean' },
+  // The name DESIGN.md gives the option; kept as an alias.
+  'type-aware': { type: 'boolean' },
   tsconfig: { type: 'string' },
   output: { type: 'string', short: 'o' },
   'update-baseline': { type: 'boolean' },
@@ -72,7 +74,11 @@ export function parseInvocation(argv: readonly string[]): Invocation {
 function parseCheck(args: readonly string[]): Invocation {
   const { values, positionals } = parseStrict(args, checkOptionSpec, 'check');
   if (values.help) return { command: 'help', topic: 'check' };
-  if (values.tsconfig !== undefined && values['type-check'] === false) {
+  if (values['type-check'] !== undefined && values['type-aware'] !== undefined && values['type-check'] !== values['type-aware']) {
+    throw new UsageError("'--type-check' and '--type-aware' are one option given two values: pass one of them");
+  }
+  const typeCheck = values['type-check'] ?? values['type-aware'];
+  if (values.tsconfig !== undefined && typeCheck === false) {
     throw new UsageError("'--tsconfig' and '--no-type-check' contradict each other: pass one of them");
   }
   if (values['update-baseline'] && positionals.length > 0) {
@@ -84,7 +90,7 @@ function parseCheck(args: readonly string[]): Invocation {
     options: {
       paths: positionals,
       format: oneOf('--format', values.format ?? 'pretty', checkFormats),
-      typeCheck: values.tsconfig !== undefined ? true : values['type-check'],
+      typeCheck: values.tsconfig !== undefined ? true : typeCheck,
       tsconfig: values.tsconfig,
       output: values.output,
       updateBaseline: values['update-baseline'] ?? false,

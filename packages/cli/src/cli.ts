@@ -43,7 +43,8 @@ whole-program results are never read from a cache.
 Options:
   -f, --format <pretty|json|sarif>  report format (default: pretty; SARIF 2.1.0 for code scanning)
   -o, --output <file>               write the report to a file instead of stdout
-      --type-check                  require type-aware linting (fails without a tsconfig.json)
+      --type-check                  require type-aware linting (fails without a tsconfig.json);
+                                    --type-aware is the same option
       --no-type-check               lint without type information
       --tsconfig <file>             the tsconfig for type-aware linting (default: ./tsconfig.json)
       --update-baseline             freeze today's violations in eslint-suppressions.json and

@@ -56,6 +56,7 @@ describe('safecall usage errors (exit 2, nothing on stdout)', () => {
     [['graph', '--colour'], "graph: unknown option '--colour'"],
     [['check', '--format'], "option '--format' needs a value"],
     [['check', '--tsconfig', 'tsconfig.json', '--no-type-check'], "'--tsconfig' and '--no-type-check' contradict each other"],
+    [['check', '--type-aware', '--no-type-check'], "'--type-check' and '--type-aware' are one option given two values"],
     [['check', '--update-baseline', 'src'], "'--update-baseline' freezes the whole project and takes no paths (got: src)"],
   ])('safecall %j', async (args, message) => {
     const run = await safecall(args, shop);
