@@ -164,10 +164,9 @@ function forwardsKey(call: TSESTree.CallExpression | TSESTree.NewExpression, tra
 
 /**
  * With types, a call given the key hands it on only if it may reach a provider: a network or gateway
- * call, a function the call graph follows to the network, or something it cannot see into (an
- * interface member, an async library function). A function of the program that reaches no network
- * (`chargeKey(opId)`, `this.audit(opId)`) and a synchronous library function (`hash.update(opId)`)
- * only make or record a value. Without types every such call is trusted.
+ * call, a call the call graph follows to the network, or an asynchronous call (an interface member,
+ * a helper that awaits a port). A synchronous call that reaches no network only makes a value from
+ * the key (`chargeKey(opId)`, `createHash('sha256').update(opId)`). Without types every call is trusted.
  */
 function mayReachProvider(call: TSESTree.CallExpression, context: Context, services: Partial<ParserServices>, options: RuleOptions): boolean {
   if (!services.program || !services.esTreeNodeToTSNodeMap) return true;
@@ -177,11 +176,7 @@ function mayReachProvider(call: TSESTree.CallExpression, context: Context, servi
   if (gatewayCallOf(call, context, services, options) || findNetworkPath(tsCall, program, options)) return true;
   const checker = program.getTypeChecker();
   const signature = checker.getResolvedSignature(tsCall);
-  const declaration = signature?.declaration;
-  if (!signature || !declaration) return true;
-  const file = declaration.getSourceFile();
-  const inProgram = !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file);
-  if (inProgram && 'body' in declaration && declaration.body !== undefined) return false;
+  if (!signature) return true;
   const returnType = checker.getReturnTypeOfSignature(signature);
   if (returnType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
   return checker.getAwaitedType(returnType) !== returnType;

@@ -426,6 +426,19 @@ export class RefundOrchestrator extends Orchestrator<RefundCommand, { id: string
 }`,
     },
     {
+      name: 'an async helper declared in executeInternal, given the key, that calls a port with no network behind it in the program',
+      filename,
+      code: `${typedHeader}
+export class CaptureOrchestrator extends Orchestrator<RefundCommand, { id: string }> {
+  private readonly payments = createPaymentPort();
+  protected async executeInternal(opId: OpId, cmd: RefundCommand, ctx: ExecutionContext) {
+    const capture = async (key: string) => this.payments.capture(cmd.chargeId, { idempotencyKey: key });
+    const result = await capture(ctx.idempotencyKey);
+    return Outcome.ok({ id: result.id });
+  }
+}`,
+    },
+    {
       name: 'a read through a port known only to the checker',
       filename,
       code: `${typedHeader}
