@@ -114,6 +114,14 @@ describe('createArchitectureRules options', () => {
     expect(findings.map(located)).toEqual(['sdk-only-in-gateway src/notify.ts:1:20 error']);
   });
 
+  it('replace the transaction-library list', async () => {
+    // A team whose own wrapper is the transaction library: typeorm-transactional is then not on the list.
+    const findings = await findingsOf('transaction-library-in-orchestrator', { rules: { transactionLibraries: ['knex', '@acme/tx'] } });
+    expect(findings).toEqual([]);
+    const own = await findingsOf('transaction-library-in-orchestrator', { rules: { transactionLibraries: ['typeorm-*'] } });
+    expect(own.map(located)).toEqual(['no-transaction-library-in-orchestrator src/refund.orchestrator.ts:3:31 error']);
+  });
+
   it('set the severity of every rule', async () => {
     const findings = await findingsOf('gateway-in-finalizer', { rules: { severity: 'warn' } });
     expect(findings.map(located)).toEqual(['no-gateway-in-finalizer src/signup.finalizer.ts:2:30 warn']);
