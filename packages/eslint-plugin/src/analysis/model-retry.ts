@@ -82,6 +82,11 @@ export interface Retry {
   readonly steps: readonly TSESTree.CallExpression[];
   readonly sleeps: readonly Sleep[];
   readonly trigger: RetryTrigger;
+  /**
+   * Steps whose arguments come from another step's result in the same try: `deleteObjects(list.Contents)`
+   * after `listObjects()` works on whatever the read returned, a different batch each time.
+   */
+  readonly fedByResults: ReadonlySet<TSESTree.CallExpression>;
 }
 
 export interface RetryLoop extends Retry {
@@ -326,7 +331,8 @@ export function findRetryRecursion(fn: FunctionNode, sourceCode: TSESLint.Source
   );
   if (!trigger) return undefined;
   const deferred = retries.filter((fact) => facts.deferredCalls.has(fact.call)).map((fact) => fact.call);
-  return { fn, name: own.name, nameNode: own.node, steps, sleeps: [...facts.sleeps, ...deferred], trigger };
+  const fedByResults = new Set(steps.filter((step) => step.arguments.some((argument) => references(argument, results))));
+  return { fn, name: own.name, nameNode: own.node, steps, sleeps: [...facts.sleeps, ...deferred], trigger, fedByResults };
 }
 
 function triggerOfGuards(guards: readonly TSESTree.Node[], results: ReadonlySet<string>, steps: ReadonlySet<TSESTree.CallExpression>): RetryTrigger | undefined {
@@ -355,7 +361,8 @@ function retryOf(facts: BodyFacts, headerNames: readonly string[], test: TSESTre
   const checks = [...(test ? [test] : []), ...facts.conditions.filter((condition) => mentionsResult(condition, results, stepSet))];
   const retriedOnError = facts.calls.some((fact) => fact.inRetryingTry && stepSet.has(fact.call));
   const trigger: RetryTrigger = retriedOnError ? 'error' : checks.some(isFailureCheck) ? 'status' : 'state';
-  return { steps, sleeps: facts.sleeps, trigger };
+  const fedByResults = new Set(steps.filter((step) => step.arguments.some((argument) => references(argument, results))));
+  return { steps, sleeps: facts.sleeps, trigger, fedByResults };
 }
 
 /**

@@ -93,26 +93,28 @@ interface NetworkCallData {
  */
 function retriedNetworkCall(retry: Retry, at: TSESTree.Node, context: Context, maxDepth: number): NetworkCallData | undefined {
   if (retry.sleeps.length === 0) return undefined;
-  const wanted = retry.trigger === 'state' ? (call: ExternalCall) => call.mutates : () => true;
+  // Waiting for a state: only re-sending the same mutation counts, not acting on what a read returned.
+  const wanted: Wanted = retry.trigger === 'state' ? (external, call) => external.mutates && !(call && retry.fedByResults.has(call)) : () => true;
   const direct = firstNetworkCall(retry.steps, context, maxDepth, wanted);
   if (direct) return direct;
   const helper = retriedParameter(retry.steps, at);
   return helper && networkCallPassedTo(helper, context, maxDepth, wanted);
 }
 
-type Wanted = (call: ExternalCall) => boolean;
+/** Which network calls count; `call` is the step in the retry itself, absent for calls a caller passes in. */
+type Wanted = (external: ExternalCall, call?: TSESTree.CallExpression) => boolean;
 
 /** The first of the calls that is a network call: by syntax in the file, then (with types) through the program. */
 function firstNetworkCall(calls: readonly TSESTree.CallExpression[], context: Context, maxDepth: number, wanted: Wanted): NetworkCallData | undefined {
   for (const call of calls) {
     const direct = classifyCallBySyntax(call, context.sourceCode, defaultExternalCallOptions);
-    if (direct && wanted(direct)) return { callee: direct.displayName, packageName: direct.packageName, through: '' };
+    if (direct && wanted(direct, call)) return { callee: direct.displayName, packageName: direct.packageName, through: '' };
   }
   const services = ESLintUtils.getParserServices(context, true);
   if (!services.program) return undefined;
   for (const call of calls) {
     const path = findNetworkPath(services.esTreeNodeToTSNodeMap.get(call), services.program, { ...defaultExternalCallOptions, maxDepth });
-    if (path && wanted(path.value)) return { callee: path.steps[0] ?? '', packageName: path.value.packageName, through: throughOf(path.steps) };
+    if (path && wanted(path.value, call)) return { callee: path.steps[0] ?? '', packageName: path.value.packageName, through: throughOf(path.steps) };
   }
   return undefined;
 }
@@ -129,7 +131,7 @@ function networkCallPassedTo(helper: NonNullable<ReturnType<typeof retriedParame
   for (const call of callSitesOf(helper, context.sourceCode)) {
     const callback = call.arguments[helper.index];
     if (!callback || !isFunctionNode(callback)) continue;
-    const found = firstNetworkCall(callsIn(callback.body), context, maxDepth, wanted);
+    const found = firstNetworkCall(callsIn(callback.body), context, maxDepth, (external) => wanted(external));
     if (found) return { ...found, through: `${found.through} (passed to '${helper.name}' on line ${call.loc.start.line})` };
   }
   const services = ESLintUtils.getParserServices(context, true);

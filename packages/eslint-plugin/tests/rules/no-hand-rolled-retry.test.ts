@@ -199,6 +199,21 @@ export async function waitForIntent(id: string) {
 }`,
     },
     {
+      name: 'clearing pending invoice items in batches: each delete acts on what the list just returned',
+      code: `
+import Stripe from 'stripe';
+${sleep}
+export async function clearPendingItems(stripe: Stripe, customer: string) {
+  while (true) {
+    const page = await stripe.invoiceItems.list({ customer, pending: true, limit: 100 });
+    if (page.data.length === 0) break;
+    await Promise.all(page.data.map((item) => stripe.invoiceItems.del(item.id)));
+    await stripe.customers.update(customer, { metadata: { cleared: String(page.data.length) } });
+    await sleep(100);
+  }
+}`,
+    },
+    {
       name: 'a consumer loop that runs until shut down',
       code: `
 import { SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
