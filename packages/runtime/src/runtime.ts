@@ -34,7 +34,10 @@ export interface RuntimeOptions<Tx> {
   readonly workerId?: string;
   /** Attempts executed at once by `start()` and `runUntilIdle()`. Default 4. */
   readonly concurrency?: number;
-  /** How often the worker loop looks for due work when idle. Default 1000 ms. */
+  /**
+   * How often the worker loop looks for due work when idle, and how often it runs its finalizer and reaper
+   * passes. Default 1000 ms. A store with push wake-ups (PostgresStore's LISTEN/NOTIFY) wakes it sooner.
+   */
   readonly pollIntervalMs?: number;
   /** Lease length = 2 × the largest execution timeout (reconcile + execute) + this margin. Default 30 s. */
   readonly leaseMarginMs?: number;
@@ -80,7 +83,11 @@ export class Runtime<Tx = unknown> {
   readonly #retention: RetentionPolicy;
   #state: RuntimeState = 'idle';
   #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  #endIdle: (() => void) | undefined;
+  /** Set when there may be new work since the loop's step began; the next idle is skipped. */
+  #woken = false;
+  /** Monotonic (performance.now) time of the last recovery and reaping pass. */
+  #lastRecoveryAt = Number.NEGATIVE_INFINITY;
   #lastPruneAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: RuntimeOptions<Tx>) {
@@ -178,7 +185,7 @@ export class Runtime<Tx = unknown> {
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping') return this.#loop;
     this.#state = 'stopping';
-    this.#wake?.();
+    this.#wakeUp();
     const graceMs = options.graceMs ?? 30_000;
     const timer = setTimeout(() => this.#stopController.abort(), graceMs);
     try {
@@ -217,11 +224,27 @@ export class Runtime<Tx = unknown> {
 
   async #workLoop(): Promise<void> {
     const context = this.#context;
+    // Push wake-ups where the store has them (PostgreSQL LISTEN/NOTIFY): an accept in any process is
+    // claimed at once instead of at the next poll. Polling stays, for scheduled retries and missed notifications.
+    const onDue = (orchestrator: string | null): void => {
+      const ours = orchestrator === null || this.#registrations.has(orchestrator);
+      if (ours && this.#inFlight.size < this.#concurrency) this.#wakeUp();
+    };
+    const unsubscribe = context.store.subscribeDue?.(onDue);
+    try {
+      await this.#runSteps();
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
+  async #runSteps(): Promise<void> {
+    const context = this.#context;
     while (this.#state === 'running') {
+      this.#woken = false;
       let claimedAll = false;
       try {
-        await recoverPendingWal(context, context.clock.now() - this.#walRecoveryDelayMs);
-        await reapExpiredLeases(context);
+        await this.#recoverWhenDue();
         await this.#pruneWhenDue();
         const free = this.#concurrency - this.#inFlight.size;
         if (free > 0) {
@@ -272,8 +295,21 @@ export class Runtime<Tx = unknown> {
     this.#inFlight.add(execution);
     void execution.finally(() => {
       this.#inFlight.delete(execution);
-      this.#wake?.();
+      this.#wakeUp();
     });
+  }
+
+  /**
+   * The finalizer and reaper passes run once per poll interval, not on every wake-up: a busy worker wakes
+   * for each finished attempt, and those passes would cost two queries each time for nothing.
+   */
+  async #recoverWhenDue(): Promise<void> {
+    const now = performance.now();
+    if (now - this.#lastRecoveryAt < this.#pollIntervalMs) return;
+    this.#lastRecoveryAt = now;
+    const context = this.#context;
+    await recoverPendingWal(context, context.clock.now() - this.#walRecoveryDelayMs);
+    await reapExpiredLeases(context);
   }
 
   async #pruneWhenDue(): Promise<void> {
@@ -283,16 +319,22 @@ export class Runtime<Tx = unknown> {
     await pruneExpired(this.#context, this.#retention);
   }
 
-  /** Sleeps for the poll interval, or until an execution finishes or stop() is called. */
+  /** Sleeps for the poll interval, or until woken: an execution finished, work was announced, or stop() was called. */
   #idle(): Promise<void> {
+    if (this.#woken) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.#pollIntervalMs);
-      this.#wake = done;
+      this.#endIdle = done;
       function done(): void {
         clearTimeout(timer);
         resolve();
       }
     });
+  }
+
+  #wakeUp(): void {
+    this.#woken = true;
+    this.#endIdle?.();
   }
 
   #leaseMs(): number {

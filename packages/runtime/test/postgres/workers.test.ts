@@ -136,3 +136,32 @@ it('lets every worker’s Reaper and Finalizer race over a dead worker’s lefto
   }
   expect(accepted).toHaveLength(20);
 });
+
+/** Counts the claims that found nothing due: after one, the worker loop goes idle until the next poll or wake-up. */
+class ClaimCountingStore extends PostgresStore {
+  emptyClaims = 0;
+
+  override async claimDueOperations(request: Parameters<PostgresStore['claimDueOperations']>[0]) {
+    const claimed = await super.claimDueOperations(request);
+    if (claimed.length === 0) this.emptyClaims += 1;
+    return claimed;
+  }
+}
+
+it('wakes an idle worker through LISTEN/NOTIFY when another process accepts, long before its next poll', async () => {
+  const gateway = new FakeGateway();
+  const [producer] = startWorkers(1, gateway);
+  const store = new ClaimCountingStore({ connectionString: url, poolSize: 4, logger: recordingLogger() });
+  const consumer = new Runtime({ store, logger: silentLogger, workerId: 'consumer', pollIntervalMs: 60 * 60_000 });
+  consumer.register(new PaymentOrchestrator(gateway), { finalizer: new PaymentFinalizer(), reaper: new PaymentReaper() });
+  running.push({ runtime: consumer, store });
+  consumer.start();
+  await store.dueSubscriptionReady();
+  // The consumer's first pass found nothing due; without a notification it would now sleep for an hour.
+  await eventually(() => store.emptyClaims === 1);
+
+  const { opId } = await producer!.accept('payment', charge('order-notified'));
+
+  await eventually(async () => (await consumer.get(opId))?.state === 'SUCCEEDED', 10_000);
+  expect(gateway.calls).toEqual([{ orderId: 'order-notified', idempotencyKey: idempotencyKeyOf(opId), attempt: 1 }]);
+});
