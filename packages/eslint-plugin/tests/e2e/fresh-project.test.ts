@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempProject, repoRoot, tempTsconfig, type TempProject } from './temp-project';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTempProject, repoRoot, tempTsconfig, type TempProject } from './temp-project.js';
 
 const run = promisify(execFile);
 const eslintBin = path.join(repoRoot, 'node_modules', '.bin', 'eslint');
@@ -107,7 +107,8 @@ describe('a fresh project with the README configuration', () => {
     ]);
   });
 
-  describe.each([
+  // Each case spawns its own eslint process on its own project, so they run side by side.
+  it.concurrent.for<[string, string[]]>([
     ['recommended', ['src/payouts.ts:5 safecall/no-random-idempotency-key']],
     [
       'recommended-type-checked',
@@ -117,22 +118,19 @@ describe('a fresh project with the README configuration', () => {
       'strict',
       ['src/payout.orchestrator.ts:7 safecall/orchestrator-requires-recovery', 'src/payouts.ts:5 safecall/no-random-idempotency-key'],
     ],
-  ])('%s', (preset, expected) => {
-    let project: TempProject;
-    beforeAll(() => {
-      project = createFreshProject(preset, sources);
-    });
-    afterAll(() => project?.remove());
-
-    it('exits 1 and reports the violations, from the built package', async () => {
+  ])('%s: exits 1 and reports the violations, from the built package', async ([preset, expected], { expect }) => {
+    const project = createFreshProject(preset, sources);
+    try {
       const result = await runEslint(project.dir);
       expect(result.stderr).toBe('');
       expect(result.exitCode).toBe(1);
       expect(result.messages.map((m) => `${m.file}:${m.line} ${m.ruleId}`).sort()).toEqual(expected);
-    }, 120_000);
-  });
+    } finally {
+      project.remove();
+    }
+  }, 120_000);
 
-  it('exits 0 with every rule on once the violations are fixed', async () => {
+  it.concurrent('strict: exits 0 once the violations are fixed', async ({ expect }) => {
     const project = createFreshProject('strict', fixedSources);
     try {
       expect(await runEslint(project.dir)).toEqual({ exitCode: 0, messages: [], stderr: '' });

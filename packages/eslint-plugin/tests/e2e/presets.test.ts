@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import safecall from '@safecall/eslint-plugin';
-import { actualReports, expectedReports, listTypeScriptFiles, readAnnotations, type Annotation } from './annotations';
+import { actualReports, expectedReports, listTypeScriptFiles, readAnnotations, type Annotation } from './annotations.js';
 
 const shopDir = path.join(import.meta.dirname, 'fixtures', 'shop');
 const presetNames = Object.keys(safecall.configs) as (keyof typeof safecall.configs)[];

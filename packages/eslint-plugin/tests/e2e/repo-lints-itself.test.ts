@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import safecall from '@safecall/eslint-plugin';
-import { repoRoot } from './temp-project';
+import { repoRoot } from './temp-project.js';
 
 const allRules = Object.keys(safecall.rules).map((name) => `safecall/${name}`).sort();
 const recommendedRules = Object.keys(safecall.configs.recommended.rules ?? {}).sort();

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import safecall from '@safecall/eslint-plugin';
-import { actualReports } from './annotations';
-import { generateOrchestrators } from './generated-project';
-import { createTempProject, tempTsconfig, type TempProject } from './temp-project';
+import { actualReports } from './annotations.js';
+import { generateOrchestrators } from './generated-project.js';
+import { createTempProject, tempTsconfig, type TempProject } from './temp-project.js';
 
 const brokenSource = `import { Orchestrator, Outcome } from '@safecall/runtime';
 
