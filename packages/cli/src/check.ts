@@ -24,10 +24,11 @@ export async function runCheck(options: CheckOptions, cwd: string, progress: Pro
   const types = resolveTypeInformation(cwd, options.typeCheck, options.tsconfig);
   const applyBaseline = !options.updateBaseline;
 
-  progress.phase(types.kind === 'none' ? 'ESLint' : 'ESLint (type-aware)');
-  const lint = await lintProject({ cwd, paths: options.paths, types, applyBaseline });
+  // dependency-cruiser first: it is the quicker pass, so a broken config or baseline fails in seconds.
   progress.phase('dependency-cruiser');
   const architecture = await checkArchitecture({ cwd, paths: options.paths, types, applyBaseline });
+  progress.phase(types.kind === 'none' ? 'ESLint' : 'ESLint (type-aware)');
+  const lint = await lintProject({ cwd, paths: options.paths, types, applyBaseline });
 
   let findings: readonly Finding[] = [...lint.findings, ...architecture.findings];
   let suppressed = lint.suppressed + architecture.suppressed;

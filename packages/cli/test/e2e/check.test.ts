@@ -247,6 +247,23 @@ describe('safecall check usage and configuration errors (exit 2)', () => {
     expect(run.stderr).toMatch(/tsconfig\.json is not a valid tsconfig: .+/);
   });
 
+  it('names a dependency-cruiser config that does not load', async () => {
+    const misconfigured = project('shop');
+    fs.writeFileSync(path.join(misconfigured, '.dependency-cruiser.cjs'), "module.exports = { extends: '@safecall/architecture/recommended', forbidden: [ };\n");
+    const run = await safecall(['check'], misconfigured);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/cannot read dependency-cruiser config .*\.dependency-cruiser\.cjs/);
+  });
+
+  it('names a baseline file that is not valid JSON', async () => {
+    const edited = project('shop');
+    fs.writeFileSync(path.join(edited, 'eslint-suppressions.json'), '{ "src/payment.command.ts": ');
+    const run = await safecall(['check', '--no-type-check'], edited);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('eslint-suppressions.json is not valid JSON');
+  });
+
   it('lints without types, not failing, when there is no tsconfig and none was asked for', async () => {
     const untyped = project('shop', ['refund.command.ts']);
     fs.rmSync(path.join(untyped, 'tsconfig.json'));
