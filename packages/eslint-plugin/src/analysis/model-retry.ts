@@ -347,10 +347,11 @@ function strongest(triggers: readonly (RetryTrigger | undefined)[]): RetryTrigge
 }
 
 function retryOf(facts: BodyFacts, headerNames: readonly string[], test: TSESTree.Node | null): Retry | undefined {
+  const awaited = facts.calls.filter((fact) => !fact.inCatch && isAwaited(fact.call));
+  // Most loops await nothing; the data flow below is only worth it for those that do.
+  if (awaited.length === 0) return undefined;
   const varying = varyingNames(facts, headerNames);
-  const steps = facts.calls
-    .filter((fact) => !fact.inCatch && isAwaited(fact.call) && !references(fact.call, varying))
-    .map((fact) => fact.call);
+  const steps = awaited.filter((fact) => !references(fact.call, varying)).map((fact) => fact.call);
   if (steps.length === 0) return undefined;
   const stepSet = new Set(steps);
   const results = resultNames(facts.assignments, stepSet);
