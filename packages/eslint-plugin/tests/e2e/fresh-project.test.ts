@@ -121,7 +121,8 @@ describe('a fresh project with the README configuration', () => {
   });
 
   // Each case spawns its own eslint process on its own project, so they run side by side.
-  const caseOptions = { timeout: 120_000 };
+  // Generous: on a busy two-core CI machine a cold type-checked run can take a minute or more.
+  const caseOptions = { timeout: 300_000 };
   it.concurrent.for(expectedByPreset)('%s: exits 1 and reports the violations, from the built package', caseOptions, async ([preset, expected], { expect }) => {
     const project = createFreshProject(preset, sources);
     try {

@@ -49,7 +49,7 @@ describe('the presets on a whole project', () => {
     let results: ESLint.LintResult[];
     beforeAll(async () => {
       results = await lintShop(preset);
-    }, 120_000);
+    }, 300_000);
 
     it('lints every file of the project', () => {
       const linted = results.map((result) => path.relative(path.join(shopDir, 'src'), result.filePath).split(path.sep).join('/'));
@@ -84,5 +84,5 @@ describe('the presets on a whole project', () => {
     expect(typed[0]!.message).toContain(
       'settleOrder → settlement.settle (StripeSettlementHandler.settle) → stripe.paymentIntents.capture',
     );
-  }, 120_000);
+  }, 300_000);
 });

@@ -52,7 +52,7 @@ describe.each(['recommended', 'strict'] as const)('%s', (preset) => {
   let results: ESLint.LintResult[];
   beforeAll(async () => {
     results = await eslintWith(preset).lintFiles(['src']);
-  }, 120_000);
+  }, 300_000);
 
   it('reports a file that does not parse as one fatal error with its file and line', () => {
     const broken = results.find((result) => result.filePath === path.join(project.dir, 'src', 'broken.ts'));
