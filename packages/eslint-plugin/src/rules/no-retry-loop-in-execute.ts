@@ -13,7 +13,7 @@ import {
   type RetryOptions,
 } from '../analysis/model-retry.js';
 import { getSafecallModel, safecallModelSchemaProperties, type SafecallModelOptions } from '../analysis/safecall-model.js';
-import type { FunctionNode } from '../analysis/transaction-scope.js';
+import { isFunctionNode, type FunctionNode } from '../analysis/transaction-scope.js';
 import { createRule } from '../util/create-rule.js';
 
 type Options = [SafecallModelOptions & RetryOptions];
@@ -68,9 +68,15 @@ export default createRule<Options, MessageIds>({
     };
     // Called only inside executeInternal: the model check is an ancestor walk, the checks below ask the scope.
     const checkSleep = (call: TSESTree.CallExpression | TSESTree.NewExpression) => {
-      // A sleep inside a retry loop is part of the loop, which is reported once.
-      if (!isSleep(call, sourceCode, retry) || enclosingRetryLoop(call, sourceCode, retry)) return;
+      // A sleep inside a retry loop or a recursive retry is part of it, which is reported once.
+      if (!isSleep(call, sourceCode, retry) || enclosingRetryLoop(call, sourceCode, retry) || inRetryRecursion(call)) return;
       context.report({ node: call, messageId: 'sleep', data: { name: calleeText(call, sourceCode) } });
+    };
+    const inRetryRecursion = (node: TSESTree.Node): boolean => {
+      for (let current = node.parent; current && !model.executeInternalOfFunction(current); current = current.parent) {
+        if (isFunctionNode(current) && findRetryRecursion(current, sourceCode, retry)) return true;
+      }
+      return false;
     };
     const checkRetryCall = (call: TSESTree.CallExpression) => {
       const module = retryPackageOf(call, sourceCode, retry);

@@ -196,6 +196,7 @@ class PaymentOrchestrator extends Orchestrator<ChargeCommand, { txId: string }> 
         return await this.gateway.charge(cmd.orderId, cmd.amount, { idempotencyKey: ctx.idempotencyKey });
       } catch (e) {
         if (left === 0) throw e;
+        await sleep(100);
         return attempt(left - 1);
       }
     };
