@@ -10,7 +10,8 @@ export default defineConfig({
     setupFiles: ['./test/setup/vitest.setup.ts'],
     // One embedded PostgreSQL per run; tests get its URL with inject('postgresUrl').
     globalSetup: ['./test/setup/postgres.global.ts'],
-    testTimeout: 30_000,
+    // Generous: the first typed lint of a file loads an SDK's type definitions, slow on 2 busy cores.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
   },
