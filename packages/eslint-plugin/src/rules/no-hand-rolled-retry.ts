@@ -6,6 +6,7 @@ import {
   findRetryLoop,
   findRetryRecursion,
   findTypedCaller,
+  isSleep,
   retriedParameter,
   retryOptionsSchemaProperties,
   type Loop,
@@ -22,7 +23,7 @@ interface RuleOptions {
   readonly maxDepth?: number;
 }
 type Options = [RuleOptions];
-type MessageIds = 'retryLoop' | 'retryRecursion';
+type MessageIds = 'retryLoop' | 'retryRecursion' | 'retryInterceptor';
 type Context = Readonly<TSESLint.RuleContext<MessageIds, Options>>;
 
 const advice =
@@ -40,6 +41,7 @@ export default createRule<Options, MessageIds>({
     messages: {
       retryLoop: `This loop re-sends '{{callee}}' ({{packageName}}) with a sleep between tries{{through}}. ${advice}`,
       retryRecursion: `'{{name}}' calls itself after '{{callee}}' ({{packageName}}) fails, with a sleep between tries{{through}}. ${advice}`,
+      retryInterceptor: `This response-error interceptor re-sends the failed request with '{{callee}}' ({{packageName}}) after a sleep. It re-sends every failed request — POSTs included — with no jitter and only the bound kept in the request config. ${advice}`,
     },
     schema: [
       {
@@ -74,6 +76,11 @@ export default createRule<Options, MessageIds>({
         const retry = findRetryRecursion(fn, context.sourceCode, settings);
         const network = retry && reportable(fn) ? retriedNetworkCall(retry, fn.body, context, maxDepth) : undefined;
         if (retry && network) context.report({ node: retry.nameNode, messageId: 'retryRecursion', data: { ...network, name: retry.name } });
+      },
+      CallExpression(call) {
+        const onRejected = responseErrorInterceptor(call);
+        const network = onRejected && resendAfterSleep(onRejected, context, settings);
+        if (network) context.report({ node: call.callee, messageId: 'retryInterceptor', data: network });
       },
     };
   },
@@ -164,11 +171,40 @@ function callSitesOf(helper: NonNullable<ReturnType<typeof retriedParameter>>, s
 }
 
 function callsIn(root: TSESTree.Node): TSESTree.CallExpression[] {
-  const calls: TSESTree.CallExpression[] = [];
+  return nodesIn(root).filter((node): node is TSESTree.CallExpression => node.type === AST_NODE_TYPES.CallExpression);
+}
+
+/** Every node of a subtree, nested functions included, in source order. */
+function nodesIn(root: TSESTree.Node): TSESTree.Node[] {
+  const nodes: TSESTree.Node[] = [];
   const stack: TSESTree.Node[] = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
-    if (node.type === AST_NODE_TYPES.CallExpression) calls.push(node);
-    stack.push(...childNodes(node));
+    nodes.push(node);
+    stack.push(...childNodes(node).reverse());
   }
-  return calls;
+  return nodes;
+}
+
+/** The error handler of `client.interceptors.response.use(onFulfilled, onRejected)`. */
+function responseErrorInterceptor(call: TSESTree.CallExpression): FunctionNode | undefined {
+  const callee = call.callee;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || calleeName(callee) !== 'use') return undefined;
+  const response = callee.object;
+  if (response.type !== AST_NODE_TYPES.MemberExpression || calleeName(response) !== 'response') return undefined;
+  if (response.object.type !== AST_NODE_TYPES.MemberExpression || calleeName(response.object) !== 'interceptors') return undefined;
+  const handler = call.arguments[1];
+  return handler && isFunctionNode(handler) ? handler : undefined;
+}
+
+/** `async (error) => { await sleep(ms); return client.request(error.config); }`: a sleep, then a request. */
+function resendAfterSleep(handler: FunctionNode, context: Context, settings: RetrySettings): NetworkCallData | undefined {
+  const nodes = nodesIn(handler.body);
+  const sleeps = nodes.some((node) => (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) && isSleep(node, context.sourceCode, settings));
+  if (!sleeps) return undefined;
+  for (const node of nodes) {
+    if (node.type !== AST_NODE_TYPES.CallExpression) continue;
+    const external = classifyCallBySyntax(node, context.sourceCode, defaultExternalCallOptions);
+    if (external) return { callee: external.displayName, packageName: external.packageName, through: '' };
+  }
+  return undefined;
 }

@@ -214,6 +214,19 @@ export async function clearPendingItems(stripe: Stripe, customer: string) {
 }`,
     },
     {
+      name: 'an interceptor that refreshes the token and re-sends once, without waiting',
+      code: `
+import axios from 'axios';
+const api = axios.create({ baseURL: 'https://api.example.com' });
+api.interceptors.response.use(undefined, async (error) => {
+  if (error.response?.status !== 401 || error.config.refreshed) throw error;
+  error.config.headers.authorization = await refreshToken();
+  error.config.refreshed = true;
+  return api(error.config);
+});
+declare function refreshToken(): Promise<string>;`,
+    },
+    {
       name: 'a consumer loop that runs until shut down',
       code: `
 import { SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -541,6 +554,23 @@ export class MarketplaceApi {
   }
 }`,
       errors: [{ messageId: 'retryLoop', line: 5, column: 5, data: { callee: 'fetch', packageName: 'fetch', through: '' } }],
+    },
+    {
+      name: 'an axios response-error interceptor that re-sends after a sleep',
+      code: `
+import axios from 'axios';
+const api = axios.create({ baseURL: 'https://api.example.com' });
+api.interceptors.response.use(
+  (response) => response,
+  async (error) => {
+    const config = error.config;
+    config.retryCount = (config.retryCount ?? 0) + 1;
+    if (config.retryCount > 3) return Promise.reject(error);
+    await new Promise((resolve) => setTimeout(resolve, 1000 * config.retryCount));
+    return api.request(config);
+  },
+);`,
+      errors: [{ messageId: 'retryInterceptor', line: 4, column: 1, data: { callee: 'api.request', packageName: 'axios', through: '' } }],
     },
   ],
 });
