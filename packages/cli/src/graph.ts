@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { format, type ICruiseResult, type IDependency, type IModule, type IRuleSummary } from 'dependency-cruiser';
+import { format, type ICruiseResult, type IForbiddenRuleType, type IDependency, type IModule, type IRuleSummary } from 'dependency-cruiser';
 import { defaultLayers } from '@safecall/architecture';
 import type { GraphOptions } from './args.js';
 import { checkArchitecture } from './architecture.js';
@@ -44,12 +44,34 @@ function renderSvg(dotSource: string): string {
   return rendered.stdout;
 }
 
-export function layerOf(source: string): string {
-  return drawnLayers.find((layer) => new RegExp(defaultLayers[layer]).test(source)) ?? otherLayer;
+type LayerPatterns = Readonly<Record<(typeof drawnLayers)[number] | 'test', string>>;
+
+/**
+ * The layer patterns the cruise's rules were built with — a project's own
+ * `createArchitectureRules({ layers })` included — read back from the rules that name each layer
+ * alone; the defaults where a project's config has no such rule.
+ */
+export function layersUsed(result: ICruiseResult): LayerPatterns {
+  const rules = new Map((result.summary.ruleSetUsed?.forbidden ?? []).map((rule) => [rule.name, rule]));
+  const pattern = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const from = (rule: string) => pattern(rules.get(rule)?.from.path);
+  return {
+    controller: from('controller-gateway-via-orchestrator') ?? defaultLayers.controller,
+    gateway: pattern(targetPath(rules.get('controller-gateway-via-orchestrator'))) ?? defaultLayers.gateway,
+    command: from('no-io-in-command') ?? defaultLayers.command,
+    orchestrator: from('no-transaction-library-in-orchestrator') ?? defaultLayers.orchestrator,
+    finalizer: from('no-gateway-in-finalizer') ?? defaultLayers.finalizer,
+    reaper: from('no-gateway-in-reaper') ?? defaultLayers.reaper,
+    test: defaultLayers.test,
+  };
 }
 
-function isTest(source: string): boolean {
-  return new RegExp(defaultLayers.test).test(source);
+function targetPath(rule: IForbiddenRuleType | undefined): unknown {
+  return rule && 'to' in rule ? rule.to.path : undefined;
+}
+
+export function layerOf(source: string, layers: LayerPatterns = defaultLayers): string {
+  return drawnLayers.find((layer) => new RegExp(layers[layer]).test(source)) ?? otherLayer;
 }
 
 /** A package (in node_modules, or a workspace outside the project) is drawn as one node, named as imported. */
@@ -57,10 +79,10 @@ function isExternal(source: string): boolean {
   return source.startsWith('../') || /(^|\/)node_modules\//.test(source);
 }
 
-function nodeOf(dependency: IDependency): string {
+function nodeOf(dependency: IDependency, layers: LayerPatterns): string {
   if (dependency.coreModule || dependency.couldNotResolve) return dependency.module;
   if (isExternal(dependency.resolved)) return packageName(dependency.module);
-  return layerOf(dependency.resolved);
+  return layerOf(dependency.resolved, layers);
 }
 
 function packageName(specifier: string): string {
@@ -68,17 +90,18 @@ function packageName(specifier: string): string {
 }
 
 /** Merges the cruised modules into layer nodes; an edge is invalid when any import behind it is. */
-export function collapseToLayers(result: ICruiseResult): ICruiseResult {
+export function collapseToLayers(result: ICruiseResult, layers: LayerPatterns = layersUsed(result)): ICruiseResult {
+  const isTest = (source: string) => new RegExp(layers.test).test(source);
   const edges = new Map<string, Map<string, IDependency>>();
   const nodes = new Set<string>();
   for (const module of result.modules) {
     if (isTest(module.source) || isExternal(module.source) || module.coreModule || module.couldNotResolve) continue;
-    const from = layerOf(module.source);
+    const from = layerOf(module.source, layers);
     nodes.add(from);
     const targets = edges.get(from) ?? new Map<string, IDependency>();
     edges.set(from, targets);
     for (const dependency of module.dependencies) {
-      const to = nodeOf(dependency);
+      const to = nodeOf(dependency, layers);
       if (to === from && dependency.valid) continue;
       nodes.add(to);
       targets.set(to, mergeEdge(targets.get(to), dependency, to));

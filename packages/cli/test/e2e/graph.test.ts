@@ -44,6 +44,21 @@ describe('safecall graph', () => {
     expect(run.stdout).not.toContain('linkStyle');
   });
 
+  it("finds the layers by the patterns of the project's own dependency-cruiser config", async () => {
+    const shop = project();
+    fs.renameSync(path.join(shop, 'src', 'payment.controller.ts'), path.join(shop, 'src', 'payment.route.ts'));
+    fs.writeFileSync(
+      path.join(shop, '.dependency-cruiser.cjs'),
+      "const { createArchitectureRules } = require('@safecall/architecture/rules');\n" +
+        "module.exports = createArchitectureRules({ layers: { controller: '\\\\.(controller|route)\\\\.ts$' } });\n",
+    );
+    const run = await safecall(['graph', 'src'], shop);
+    expect(run.status).toBe(0);
+    const graph = parseMermaid(run.stdout);
+    expect(graph.edges).toEqual(expect.arrayContaining(['controller --> command']));
+    expect(graph.labels).not.toContain('(other)');
+  });
+
   it("writes dependency-cruiser's HTML matrix to a file, the violating cell named by its rule", async () => {
     const shop = project(['refund.controller.ts']);
     const run = await safecall(['graph', '-f', 'html', '-o', 'reports/layers.html'], shop);
