@@ -12,7 +12,8 @@ const safecall = await import('@safecall/eslint-plugin').then(
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '**/*.d.ts', 'coverage/**'],
+    // .tmp/ holds git-ignored scratch copies of fixture projects made by the CLI tests.
+    ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '**/.tmp/**', '**/*.d.ts', 'coverage/**'],
   },
   ...tseslint.configs.recommended,
   {
