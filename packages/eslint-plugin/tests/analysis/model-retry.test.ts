@@ -2,7 +2,7 @@ import { Linter } from 'eslint';
 import * as parser from '@typescript-eslint/parser';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
-import { defaultRetryOptions, findRetryLoop, findRetryRecursion, isLoop, isSleep } from '../../src/analysis/model-retry.js';
+import { defaultRetryOptions, findRetryLoop, findRetryRecursion, isLoop, isSleep, type Retry } from '../../src/analysis/model-retry.js';
 import { isFunctionNode } from '../../src/analysis/transaction-scope.js';
 
 // The retry definition both retry rules share, pinned on its own: what the step is, whether the loop
@@ -24,7 +24,7 @@ function analyse(code: string): { loops: Found[]; recursions: Found[]; sleeps: s
     meta: { type: 'problem', schema: [], messages: {} },
     defaultOptions: [],
     create(context) {
-      const describe = (retry: NonNullable<ReturnType<typeof findRetryLoop>>, node: TSESTree.Node): Found => ({
+      const describeRetry = (retry: Retry, node: TSESTree.Node): Found => ({
         line: node.loc.start.line,
         trigger: retry.trigger,
         steps: retry.steps.map((step) => context.sourceCode.getText(step.callee)),
@@ -34,10 +34,10 @@ function analyse(code: string): { loops: Found[]; recursions: Found[]; sleeps: s
         '*'(node: TSESTree.Node) {
           if (isLoop(node)) {
             const retry = findRetryLoop(node, context.sourceCode, defaultRetryOptions);
-            if (retry) loops.push(describe(retry, node));
+            if (retry) loops.push(describeRetry(retry, node));
           } else if (isFunctionNode(node)) {
             const retry = findRetryRecursion(node, context.sourceCode, defaultRetryOptions);
-            if (retry) recursions.push(describe(retry, node));
+            if (retry) recursions.push(describeRetry(retry, node));
           } else if ((node.type === 'CallExpression' || node.type === 'NewExpression') && isSleep(node, context.sourceCode, defaultRetryOptions)) {
             sleeps.push(context.sourceCode.getText(node));
           }
