@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ICruiseResult, IViolation } from 'dependency-cruiser';
-import { cruiseArchitecture, type Finding } from '@safecall/architecture';
+import type { ICruiseResult, IForbiddenRuleType, IViolation } from 'dependency-cruiser';
+import { cruiseArchitecture, defaultLayers, type Finding } from '@safecall/architecture';
 import { UsageError } from './errors.js';
 import type { RuleInfo } from './report.js';
 import type { TypeInformation } from './tsconfig.js';
@@ -68,4 +68,33 @@ function readKnownViolations(cwd: string): IViolation[] {
   } catch (error) {
     throw new UsageError(`${knownViolationsFile} is not a valid baseline: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The layers of the pattern; `test` and `reconcile` are exemptions in the rules, not layers of their own. */
+export const drawnLayers = ['controller', 'command', 'orchestrator', 'gateway', 'finalizer', 'reaper'] as const;
+
+export type LayerPatterns = Readonly<Record<(typeof drawnLayers)[number] | 'test', string>>;
+
+/**
+ * The layer patterns the cruise's rules were built with — a project's own
+ * `createArchitectureRules({ layers })` included — read back from the rules that name each layer
+ * alone; the defaults where a project's config has no such rule.
+ */
+export function layersUsed(result: ICruiseResult): LayerPatterns {
+  const rules = new Map((result.summary.ruleSetUsed?.forbidden ?? []).map((rule) => [rule.name, rule]));
+  const pattern = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const from = (rule: string) => pattern(rules.get(rule)?.from.path);
+  return {
+    controller: from('controller-gateway-via-orchestrator') ?? defaultLayers.controller,
+    gateway: pattern(targetPath(rules.get('controller-gateway-via-orchestrator'))) ?? defaultLayers.gateway,
+    command: from('no-io-in-command') ?? defaultLayers.command,
+    orchestrator: from('no-transaction-library-in-orchestrator') ?? defaultLayers.orchestrator,
+    finalizer: from('no-gateway-in-finalizer') ?? defaultLayers.finalizer,
+    reaper: from('no-gateway-in-reaper') ?? defaultLayers.reaper,
+    test: defaultLayers.test,
+  };
+}
+
+function targetPath(rule: IForbiddenRuleType | undefined): unknown {
+  return rule && 'to' in rule ? rule.to.path : undefined;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckOptions } from './args.js';
-import { checkArchitecture } from './architecture.js';
+import { checkArchitecture, layersUsed } from './architecture.js';
 import { writeBaseline } from './baseline.js';
 import { UsageError } from './errors.js';
 import { lintProject, parseErrorRuleId } from './lint.js';
@@ -28,7 +28,9 @@ export async function runCheck(options: CheckOptions, cwd: string, progress: Pro
   progress.phase('dependency-cruiser');
   const architecture = await checkArchitecture({ cwd, paths: options.paths, types, applyBaseline });
   progress.phase(types.kind === 'none' ? 'ESLint' : 'ESLint (type-aware)');
-  const lint = await lintProject({ cwd, paths: options.paths, types, applyBaseline });
+  // file-placement judges placement by the same layer patterns the dependency rules used.
+  const { test: _test, ...layers } = layersUsed(architecture.result);
+  const lint = await lintProject({ cwd, paths: options.paths, types, applyBaseline, layers });
 
   let findings: readonly Finding[] = [...lint.findings, ...architecture.findings];
   let suppressed = lint.suppressed + architecture.suppressed;

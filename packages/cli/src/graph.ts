@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { format, type ICruiseResult, type IForbiddenRuleType, type IDependency, type IModule, type IRuleSummary } from 'dependency-cruiser';
+import { format, type ICruiseResult, type IDependency, type IModule, type IRuleSummary } from 'dependency-cruiser';
 import { defaultLayers } from '@safecall/architecture';
 import type { GraphOptions } from './args.js';
-import { checkArchitecture } from './architecture.js';
+import { checkArchitecture, drawnLayers, layersUsed, type LayerPatterns } from './architecture.js';
 import { assertPathsExist } from './check.js';
 import { UsageError } from './errors.js';
 import { resolveTypeInformation } from './tsconfig.js';
@@ -10,8 +10,6 @@ import { resolveTypeInformation } from './tsconfig.js';
 /** A module that belongs to no layer of the pattern. */
 export const otherLayer = '(other)';
 
-/** Layers drawn in the graph; `test` and `reconcile` are exemptions in the rules, not layers of their own. */
-const drawnLayers = ['controller', 'command', 'orchestrator', 'gateway', 'finalizer', 'reaper'] as const;
 
 /**
  * `safecall graph`: the architecture at layer level — one node per layer (and per external package
@@ -42,32 +40,6 @@ function renderSvg(dotSource: string): string {
     throw new UsageError(`Graphviz's dot failed (exit code ${rendered.status ?? 'none'}): ${rendered.stderr || rendered.error?.message}`);
   }
   return rendered.stdout;
-}
-
-type LayerPatterns = Readonly<Record<(typeof drawnLayers)[number] | 'test', string>>;
-
-/**
- * The layer patterns the cruise's rules were built with — a project's own
- * `createArchitectureRules({ layers })` included — read back from the rules that name each layer
- * alone; the defaults where a project's config has no such rule.
- */
-export function layersUsed(result: ICruiseResult): LayerPatterns {
-  const rules = new Map((result.summary.ruleSetUsed?.forbidden ?? []).map((rule) => [rule.name, rule]));
-  const pattern = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-  const from = (rule: string) => pattern(rules.get(rule)?.from.path);
-  return {
-    controller: from('controller-gateway-via-orchestrator') ?? defaultLayers.controller,
-    gateway: pattern(targetPath(rules.get('controller-gateway-via-orchestrator'))) ?? defaultLayers.gateway,
-    command: from('no-io-in-command') ?? defaultLayers.command,
-    orchestrator: from('no-transaction-library-in-orchestrator') ?? defaultLayers.orchestrator,
-    finalizer: from('no-gateway-in-finalizer') ?? defaultLayers.finalizer,
-    reaper: from('no-gateway-in-reaper') ?? defaultLayers.reaper,
-    test: defaultLayers.test,
-  };
-}
-
-function targetPath(rule: IForbiddenRuleType | undefined): unknown {
-  return rule && 'to' in rule ? rule.to.path : undefined;
 }
 
 export function layerOf(source: string, layers: LayerPatterns = defaultLayers): string {

@@ -1,7 +1,7 @@
 import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import safecall from '@safecall/eslint-plugin';
-import { findingPath, projectCheckRules, projectChecksPlugin } from '@safecall/architecture';
+import { findingPath, projectCheckRules, projectChecksPlugin, type ArchitectureLayers } from '@safecall/architecture';
 import type { Finding, RuleInfo } from './report.js';
 import { UsageError } from './errors.js';
 import type { TypeInformation } from './tsconfig.js';
@@ -12,6 +12,8 @@ export interface LintRequest {
   readonly types: TypeInformation;
   /** Apply eslint-suppressions.json; off when the baseline itself is being written. */
   readonly applyBaseline: boolean;
+  /** Layer patterns for the project checks: the ones the architecture rules used. */
+  readonly layers?: Partial<ArchitectureLayers>;
 }
 
 type RulesMeta = ReturnType<ESLint['getRulesMetaForResults']>;
@@ -38,7 +40,7 @@ export async function lintProject(request: LintRequest): Promise<LintOutcome> {
   const eslint = new ESLint({
     cwd: request.cwd,
     overrideConfigFile: true,
-    overrideConfig: buildLintConfig(request.cwd, request.types),
+    overrideConfig: buildLintConfig(request.cwd, request.types, request.layers),
     cache: false,
     errorOnUnmatchedPattern: false,
     applySuppressions: request.applyBaseline,
@@ -74,7 +76,7 @@ async function lintFiles(eslint: ESLint, paths: readonly string[]): Promise<ESLi
   }
 }
 
-export function buildLintConfig(cwd: string, types: TypeInformation): Linter.Config[] {
+export function buildLintConfig(cwd: string, types: TypeInformation, layers?: Partial<ArchitectureLayers>): Linter.Config[] {
   const preset = types.kind === 'none' ? safecall.configs.recommended : safecall.configs['recommended-type-checked'];
   return [
     { ignores: ignoredFiles },
@@ -83,7 +85,7 @@ export function buildLintConfig(cwd: string, types: TypeInformation): Linter.Con
     {
       files: lintedFiles,
       plugins: { [projectChecksNamespace]: projectChecksPlugin as never },
-      rules: projectCheckRules({ typeChecked: types.kind !== 'none' }),
+      rules: projectCheckRules({ typeChecked: types.kind !== 'none', ...(layers ? { layers } : {}) }),
     },
     // After the preset, so that the tsconfig chosen here wins over the preset's project service.
     {

@@ -143,6 +143,26 @@ describe('safecall check runs the project checks of @safecall/architecture', () 
   });
 });
 
+describe('safecall check with layer patterns of its own', () => {
+  it("places classes by the layers of the project's dependency-cruiser config, as the dependency rules do", async () => {
+    const shop = project('shop');
+    fs.renameSync(path.join(shop, 'src', 'payment.reaper.ts'), path.join(shop, 'src', 'payment.recovery.ts'));
+    const unconfigured = parseJsonReport(await safecall(['check', '--no-type-check', '-f', 'json'], shop));
+    expect(unconfigured.findings.map((finding) => `${finding.ruleId} ${finding.file}`)).toEqual([
+      'safecall-architecture/file-placement src/payment.recovery.ts',
+    ]);
+
+    fs.writeFileSync(
+      path.join(shop, '.dependency-cruiser.cjs'),
+      "const { createArchitectureRules } = require('@safecall/architecture/rules');\n" +
+        "module.exports = createArchitectureRules({ layers: { reaper: '\\\\.(reaper|recovery)\\\\.ts$' } });\n",
+    );
+    const configured = await safecall(['check', '--no-type-check', 'src', '-f', 'json'], shop);
+    expect(parseJsonReport(configured).findings).toEqual([]);
+    expect(configured.status).toBe(0);
+  });
+});
+
 describe('safecall check --update-baseline', () => {
   it('freezes the violations of today, and later fails only on a new one', async () => {
     const legacy = project('shop', ['refund.command.ts', 'refund.controller.ts', 'capture.ts']);
