@@ -101,7 +101,9 @@ interface NetworkCallData {
 function retriedNetworkCall(retry: Retry, at: TSESTree.Node, context: Context, maxDepth: number): NetworkCallData | undefined {
   if (retry.sleeps.length === 0) return undefined;
   // Waiting for a state: only re-sending the same mutation counts, not acting on what a read returned.
-  const wanted: Wanted = retry.trigger === 'state' ? (external, call) => external.mutates && !(call && retry.fedByResults.has(call)) : () => true;
+  const byTrigger: Wanted = retry.trigger === 'state' ? (external, call) => external.mutates && !(call && retry.fedByResults.has(call)) : () => true;
+  // Waiting for a server on this machine to come up (a test, a dev script) is a local wait, not a provider retry.
+  const wanted: Wanted = (external, call) => byTrigger(external, call) && !(call && callsLocalhost(call, context.sourceCode));
   const direct = firstNetworkCall(retry.steps, context, maxDepth, wanted);
   if (direct) return direct;
   const helper = retriedParameter(retry.steps, at);
@@ -207,4 +209,12 @@ function resendAfterSleep(handler: FunctionNode, context: Context, settings: Ret
     if (external) return { callee: external.displayName, packageName: external.packageName, through: '' };
   }
   return undefined;
+}
+
+const localUrl = /^[`'"](?:https?|wss?):\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])[:/`'"]/;
+
+/** `fetch('http://localhost:3000/health')`, `axios.get(\`http://127.0.0.1:${port}/ready\`)`. */
+function callsLocalhost(call: TSESTree.CallExpression, sourceCode: TSESLint.SourceCode): boolean {
+  const [url] = call.arguments;
+  return url !== undefined && localUrl.test(sourceCode.getText(url));
 }

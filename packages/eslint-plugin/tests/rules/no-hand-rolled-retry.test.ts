@@ -227,6 +227,23 @@ api.interceptors.response.use(undefined, async (error) => {
 declare function refreshToken(): Promise<string>;`,
     },
     {
+      name: 'waiting for a server on this machine to come up',
+      code: `
+${sleep}
+export async function waitForServer(port: number) {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const response = await fetch(\`http://localhost:\${port}/health\`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('server did not start');
+}`,
+    },
+    {
       name: 'a consumer loop that runs until shut down',
       code: `
 import { SQSClient, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
