@@ -5,6 +5,7 @@ import {
   nodeHttpModules,
   nodeHttpRequestFunctions,
   operationOfName,
+  packageOfSpecifier,
   type ExternalCall,
   type ExternalCallOptions,
 } from './external-call.js';
@@ -98,7 +99,8 @@ export function classifyTypedCall(
   if (nodeHttpModules.has(packageName)) {
     return nodeHttpRequestFunctions.has(name) ? describe(call, packageName, 'http', name) : undefined;
   }
-  if (!signature || !returnsThenable(signature, checker)) return undefined;
+  // @nestjs/axios's HttpService returns an Observable that sends when it is subscribed to (`firstValueFrom`).
+  if (!signature || !(returnsThenable(signature, checker) || returnsObservable(signature, checker))) return undefined;
   const kind = matchesPackage(packageName, options.httpPackages) ? 'http' : 'sdk';
   return describe(call, packageName, kind, name);
 }
@@ -117,20 +119,31 @@ function describe(call: ts.CallExpression, packageName: string, kind: 'http' | '
   };
 }
 
+/**
+ * The package a declaration belongs to: its file under node_modules, or the module it is declared in
+ * by `declare module 'name' { … }` (a project's own typings for an SDK, or a bundled ambient module).
+ */
+function packageOfDeclaration(declaration: ts.Node): string | undefined {
+  for (let current: ts.Node | undefined = declaration; current; current = current.parent) {
+    if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return packageOfSpecifier(current.name.text);
+  }
+  return packageOfFile(declaration.getSourceFile().fileName);
+}
+
 function networkPackageOf(
   declaration: ts.Declaration | undefined,
   callee: ts.Expression,
   checker: ts.TypeChecker,
   options: ExternalCallOptions,
 ): string | undefined {
-  const declared = declaration ? packageOfFile(declaration.getSourceFile().fileName) : undefined;
+  const declared = declaration ? packageOfDeclaration(declaration) : undefined;
   if (declared !== undefined && isNetworkPackage(declared, options)) return declared;
   // Methods inherited from a shared base (AWS SDK v3 `S3Client.send` lives in @smithy/smithy-client): ask the receiver.
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const receiverType = checker.getTypeAtLocation(callee.expression);
   const symbol = receiverType.getSymbol() ?? receiverType.aliasSymbol;
-  const receiverFile = symbol?.declarations?.[0]?.getSourceFile().fileName;
-  const receiver = receiverFile === undefined ? undefined : packageOfFile(receiverFile);
+  const receiverDeclaration = symbol?.declarations?.[0];
+  const receiver = receiverDeclaration === undefined ? undefined : packageOfDeclaration(receiverDeclaration);
   return receiver !== undefined && isNetworkPackage(receiver, options) ? receiver : undefined;
 }
 
@@ -145,6 +158,11 @@ export function returnsThenable(signature: ts.Signature, checker: ts.TypeChecker
   const returnType = checker.getReturnTypeOfSignature(signature);
   const types = returnType.isUnion() ? returnType.types : [returnType];
   return types.some((type) => type.getProperty('then') !== undefined || checker.getPropertyOfType(checker.getApparentType(type), 'then') !== undefined);
+}
+
+function returnsObservable(signature: ts.Signature, checker: ts.TypeChecker): boolean {
+  const returnType = checker.getReturnTypeOfSignature(signature);
+  return returnType.getProperty('subscribe') !== undefined && returnType.getProperty('pipe') !== undefined;
 }
 
 function inLocalNamespace(expression: ts.Expression): boolean {

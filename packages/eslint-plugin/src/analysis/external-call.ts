@@ -477,6 +477,12 @@ function originOfAnnotated(
 /** Names of types that are clients, not data: `S3Client`, `Twilio`, `Transporter`, `OrdersController`. */
 const clientTypeName = /(Client|Api|API|Service|Controller|Transport|Transporter|Instance|Messaging|Mail|Gateway|Sdk|SDK)$/;
 
+/** `Stripe` from 'stripe', `OpenAI` from 'openai': the named export that is the package's client class. */
+function namesPackage(typeName: string, packageName: string): boolean {
+  const last = packageName.split('/').pop() ?? packageName;
+  return typeName.toLowerCase() === last.replace(/[^a-z0-9]/gi, '').toLowerCase();
+}
+
 /**
  * The origin of a value from its declared type: `Stripe` (the default import), `S3Client`,
  * `ReturnType<typeof createMollieClient>`, `AxiosInstance`. Data types (`Stripe.PaymentIntent`) are not clients.
@@ -500,7 +506,11 @@ function originOfType(
     }
     const origin = originOfIdentifier(typeName, sourceCode, options, hops + 1);
     if (!origin?.isImport) return undefined;
-    const isClient = origin.importedName === 'default' || origin.importedName === '*' || clientTypeName.test(typeName.name);
+    const isClient =
+      origin.importedName === 'default' ||
+      origin.importedName === '*' ||
+      clientTypeName.test(typeName.name) ||
+      namesPackage(typeName.name, origin.packageName);
     return isClient ? { ...origin, isImport: false } : undefined;
   }
   if (typeName.type === AST_NODE_TYPES.TSQualifiedName && clientTypeName.test(typeName.right.name)) {

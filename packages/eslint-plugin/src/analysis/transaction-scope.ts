@@ -2,7 +2,8 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
 /**
  * What opens a database transaction, by name. The defaults cover TypeORM, typeorm-transactional,
- * @nestjs-cls/transactional, Prisma, Knex, Sequelize, Drizzle, Kysely, MikroORM and mongoose.
+ * @nestjs-cls/transactional, Prisma, Knex, Sequelize, Drizzle, Kysely, MikroORM, mongoose, Medusa,
+ * Vendure, postgres.js, pg-promise and plain SQL (`BEGIN` … `COMMIT`).
  */
 export interface TransactionScopeOptions {
   /** Method decorators that run the method inside a transaction (`@Transactional()`, `@Transaction()`). */
@@ -11,11 +12,20 @@ export interface TransactionScopeOptions {
   readonly transactionCallees: readonly string[];
   /** Functions or methods whose function argument runs after the transaction ends (`runOnTransactionCommit(cb)`). */
   readonly afterTransactionCallees: readonly string[];
+  /**
+   * Methods that begin a transaction on their receiver, or on the variable their result is bound to
+   * (`queryRunner.startTransaction()`, `const trx = await db.startTransaction().execute()`): the
+   * statements after them run inside it until an end call on the same receiver.
+   */
+  readonly transactionBeginCallees?: readonly string[];
+  /** Methods that end a transaction begun by a begin call or an unmanaged `const trx = await knex.transaction()`. */
+  readonly transactionEndCallees?: readonly string[];
 }
 
 export const defaultTransactionScopeOptions: TransactionScopeOptions = {
   // `InjectEntityManager`, `InjectRepository`, `InjectTransaction`, `InjectTransactionHost` only inject; they open nothing.
-  transactionDecorators: ['Transactional', 'Transaction'],
+  // Medusa's `InjectTransactionManager` wraps the method in `baseRepository_.transaction()`; its `InjectManager` does not.
+  transactionDecorators: ['Transactional', 'Transaction', 'InjectTransactionManager'],
   transactionCallees: [
     'transaction', // TypeORM DataSource/EntityManager, Knex, Sequelize, Drizzle, Kysely (`.transaction().execute(cb)`)
     '$transaction', // Prisma interactive transactions
@@ -24,6 +34,9 @@ export const defaultTransactionScopeOptions: TransactionScopeOptions = {
     'runInTransaction', // typeorm-transactional
     'inTransaction',
     'transactionAsync',
+    'atomicPhase_', // Medusa v1 services
+    'begin', // postgres.js `sql.begin(cb)`
+    'tx', // pg-promise `db.tx(cb)`
   ],
   afterTransactionCallees: [
     'runOnTransactionCommit',
@@ -34,7 +47,10 @@ export const defaultTransactionScopeOptions: TransactionScopeOptions = {
     'setTimeout',
     'setImmediate',
     'queueMicrotask',
+    'nextTick',
   ],
+  transactionBeginCallees: ['startTransaction', 'beginTransaction', 'begin'],
+  transactionEndCallees: ['commit', 'rollback', 'commitTransaction', 'rollbackTransaction', 'abortTransaction', 'release', 'endSession'],
 };
 
 /** JSON schema properties for the options above; rules spread them into their own option object. */
@@ -54,6 +70,16 @@ export const transactionScopeOptionsSchema = {
     items: { type: 'string' },
     description: 'Functions or methods whose callback argument runs after the transaction ends.',
   },
+  transactionBeginCallees: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'Methods that begin a transaction on their receiver for the statements that follow.',
+  },
+  transactionEndCallees: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'Methods that end a transaction begun by a begin call.',
+  },
 } as const;
 
 export type FunctionNode =
@@ -63,13 +89,14 @@ export type FunctionNode =
 
 /** A piece of code that runs inside a database transaction, and what opened it. */
 export interface TransactionScope {
-  readonly kind: 'decorator' | 'callback';
+  /** `statements`: the statements between a begin call and its commit or rollback (`queryRunner.startTransaction()`). */
+  readonly kind: 'decorator' | 'callback' | 'statements';
   /** The decorator or the call that opens the transaction. */
   readonly opener: TSESTree.Decorator | TSESTree.CallExpression;
   /** How to name the opener in a message: `@Transactional()`, `prisma.$transaction()`. */
   readonly openerName: string;
-  /** The function whose body runs inside the transaction. */
-  readonly body: FunctionNode;
+  /** The function whose body runs inside the transaction (for `statements`, the function or file they are in). */
+  readonly body: FunctionNode | TSESTree.Program;
 }
 
 export function isFunctionNode(node: TSESTree.Node): node is FunctionNode {
@@ -157,19 +184,206 @@ const scopeCaches = new WeakMap<TransactionScopeOptions, WeakMap<FunctionNode, T
 
 /**
  * The transaction scope a node runs in, or undefined: the nearest enclosing function that is a
- * transaction callback or a method with a transaction decorator. A callback handed to an
+ * transaction callback or a method with a transaction decorator, or the statements after a begin
+ * call (`queryRunner.startTransaction()`, `const trx = await knex.transaction()`, `client.query('BEGIN')`)
+ * that no commit or rollback on the same receiver has certainly ended yet. A callback handed to an
  * after-commit hook or a timer inside a transaction runs after it, so it breaks the chain.
  */
 export function findTransactionScope(
   node: TSESTree.Node,
   options: TransactionScopeOptions = defaultTransactionScopeOptions,
 ): TransactionScope | undefined {
-  for (let current = node.parent; current; current = current.parent) {
+  // Receivers whose transaction a statement before the node has ended, on every path to it.
+  const ended = new Set<string>();
+  let child: TSESTree.Node = node;
+  for (let current = node.parent; current; child = current, current = current.parent) {
+    const statements = statementListOf(current);
+    if (statements) {
+      const begun = findBeginBefore(statements, child, ended, options);
+      if (begun) return { kind: 'statements', ...begun, body: enclosingFunctionOrProgram(current) };
+      continue;
+    }
     if (!isFunctionNode(current)) continue;
     const scope = scopeOfFunction(current, options);
     if (scope !== undefined) return scope ?? undefined;
   }
   return undefined;
+}
+
+function statementListOf(node: TSESTree.Node): readonly TSESTree.Node[] | undefined {
+  switch (node.type) {
+    case AST_NODE_TYPES.BlockStatement:
+    case AST_NODE_TYPES.Program:
+    case AST_NODE_TYPES.StaticBlock:
+      return node.body;
+    case AST_NODE_TYPES.SwitchCase:
+      return node.consequent;
+    default:
+      return undefined;
+  }
+}
+
+function enclosingFunctionOrProgram(node: TSESTree.Node): FunctionNode | TSESTree.Program {
+  let current: TSESTree.Node = node;
+  while (current.parent && !isFunctionNode(current)) current = current.parent;
+  return isFunctionNode(current) ? current : (current as TSESTree.Program);
+}
+
+/** Scans the statements before `child`, nearest first, for a begin call whose transaction is still open. */
+function findBeginBefore(
+  statements: readonly TSESTree.Node[],
+  child: TSESTree.Node,
+  ended: Set<string>,
+  options: TransactionScopeOptions,
+): Pick<TransactionScope, 'opener' | 'openerName'> | undefined {
+  for (let index = statements.indexOf(child) - 1; index >= 0; index--) {
+    const statement = statements[index]!;
+    for (const receiver of receiversEndedBy(statement, options)) ended.add(receiver);
+    const begin = beginIn(statement, options);
+    if (begin && !ended.has(begin.receiver)) return { opener: begin.call, openerName: begin.name };
+  }
+  return undefined;
+}
+
+const beginSql = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+// `ROLLBACK TO SAVEPOINT` keeps the transaction open.
+const endSql = /^\s*(COMMIT|END|ABORT|ROLLBACK(?!\s+TO\b))\b/i;
+
+/** The SQL text of `client.query('BEGIN')`, `conn.execute(`COMMIT`)`: a first argument without interpolation. */
+function sqlTextOf(call: TSESTree.CallExpression): string | undefined {
+  const argument = call.arguments[0];
+  if (argument?.type === AST_NODE_TYPES.Literal && typeof argument.value === 'string') return argument.value;
+  if (argument?.type === AST_NODE_TYPES.TemplateLiteral && argument.expressions.length === 0) {
+    return argument.quasis[0]?.value.cooked ?? undefined;
+  }
+  return undefined;
+}
+
+interface Begin {
+  readonly call: TSESTree.CallExpression;
+  readonly receiver: string;
+  readonly name: string;
+}
+
+/** A begin call made by the statement itself (not in a nested function or branch), and the receiver it begins on. */
+function beginIn(statement: TSESTree.Node, options: TransactionScopeOptions): Begin | undefined {
+  for (const call of straightLineCalls(statement)) {
+    const name = calleeName(call.callee);
+    if (name === undefined || call.callee.type !== AST_NODE_TYPES.MemberExpression) continue;
+    const sql = sqlTextOf(call);
+    if (sql !== undefined && beginSql.test(sql)) {
+      return { call, receiver: calleeText(call.callee.object), name: `${calleeText(call.callee)}('${sql.trim()}')` };
+    }
+    const hasCallback = call.arguments.some((argument) => isFunctionNode(argument) || argument.type === AST_NODE_TYPES.ArrayExpression);
+    if (hasCallback) continue;
+    const bound = boundName(call);
+    if ((options.transactionBeginCallees ?? []).includes(name)) {
+      return { call, receiver: bound ?? calleeText(call.callee.object), name: `${calleeText(call.callee)}()` };
+    }
+    // `knex.transaction()` without a callback returns the transaction; it only scopes what uses the variable it is bound to.
+    if (options.transactionCallees.includes(name) && bound !== undefined) {
+      return { call, receiver: bound, name: `${calleeText(call.callee)}()` };
+    }
+  }
+  return undefined;
+}
+
+/** The variable a call's result is bound to: `trx` in `const trx = await db.startTransaction().execute()`. */
+function boundName(call: TSESTree.CallExpression): string | undefined {
+  let current: TSESTree.Node = call;
+  for (;;) {
+    const parent: TSESTree.Node | undefined = current.parent;
+    if (parent?.type === AST_NODE_TYPES.AwaitExpression) current = parent;
+    else if (
+      parent?.type === AST_NODE_TYPES.MemberExpression &&
+      parent.object === current &&
+      parent.parent.type === AST_NODE_TYPES.CallExpression &&
+      parent.parent.callee === parent
+    ) {
+      current = parent.parent;
+    } else break;
+  }
+  const parent = current.parent;
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === current && parent.id.type === AST_NODE_TYPES.Identifier) {
+    return parent.id.name;
+  }
+  if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === current) return calleeText(parent.left);
+  return undefined;
+}
+
+/** The receivers whose transaction the statement ends on every path through it. */
+function receiversEndedBy(statement: TSESTree.Node, options: TransactionScopeOptions): string[] {
+  switch (statement.type) {
+    case AST_NODE_TYPES.BlockStatement:
+      return statement.body.flatMap((inner) => receiversEndedBy(inner, options));
+    case AST_NODE_TYPES.TryStatement:
+      // `try { …; await trx.commit() } catch { await trx.rollback(); throw e }`: past the try, it has ended.
+      return [
+        ...receiversEndedBy(statement.block, options),
+        ...(statement.finalizer ? receiversEndedBy(statement.finalizer, options) : []),
+      ];
+    case AST_NODE_TYPES.IfStatement: {
+      if (!statement.alternate) return [];
+      const other = new Set(receiversEndedBy(statement.alternate, options));
+      return receiversEndedBy(statement.consequent, options).filter((receiver) => other.has(receiver));
+    }
+    default:
+      return straightLineCalls(statement).flatMap((call) => {
+        const receiver = endedReceiver(call, options);
+        return receiver === undefined ? [] : [receiver];
+      });
+  }
+}
+
+function endedReceiver(call: TSESTree.CallExpression, options: TransactionScopeOptions): string | undefined {
+  if (call.callee.type !== AST_NODE_TYPES.MemberExpression) return undefined;
+  const name = calleeName(call.callee);
+  const sql = sqlTextOf(call);
+  const ends = (name !== undefined && (options.transactionEndCallees ?? []).includes(name)) || (sql !== undefined && endSql.test(sql));
+  return ends ? calleeText(call.callee.object) : undefined;
+}
+
+const branchingTypes = new Set<AST_NODE_TYPES>([
+  AST_NODE_TYPES.IfStatement,
+  AST_NODE_TYPES.ConditionalExpression,
+  AST_NODE_TYPES.LogicalExpression,
+  AST_NODE_TYPES.SwitchStatement,
+  AST_NODE_TYPES.ForStatement,
+  AST_NODE_TYPES.ForInStatement,
+  AST_NODE_TYPES.ForOfStatement,
+  AST_NODE_TYPES.WhileStatement,
+  AST_NODE_TYPES.DoWhileStatement,
+  AST_NODE_TYPES.TryStatement,
+  AST_NODE_TYPES.BlockStatement,
+]);
+
+/** Calls an expression statement or declaration always makes: not in nested functions, branches or loops. */
+function straightLineCalls(statement: TSESTree.Node): TSESTree.CallExpression[] {
+  if (
+    statement.type !== AST_NODE_TYPES.ExpressionStatement &&
+    statement.type !== AST_NODE_TYPES.VariableDeclaration &&
+    statement.type !== AST_NODE_TYPES.ReturnStatement
+  ) {
+    return [];
+  }
+  const calls: TSESTree.CallExpression[] = [];
+  const visit = (node: TSESTree.Node): void => {
+    if (isFunctionNode(node) || branchingTypes.has(node.type)) return;
+    if (node.type === AST_NODE_TYPES.CallExpression) calls.push(node);
+    for (const key of Object.keys(node) as (keyof typeof node)[]) {
+      if (key === 'parent') continue;
+      const value = node[key] as unknown;
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) visit(item);
+      } else if (isNode(value)) visit(value);
+    }
+  };
+  visit(statement);
+  return calls;
+}
+
+function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
 /** The scope a function opens (a scope), that it leaves (null), or undefined when it is transparent. */
