@@ -172,10 +172,11 @@ export function isSleep(node: Sleep, sourceCode: TSESLint.SourceCode, options: R
   if (name !== undefined && options.sleepFunctions.includes(name)) return true;
   if (isPromisifiedTimer(node.callee)) return true;
   const root = node.callee.type === AST_NODE_TYPES.MemberExpression ? node.callee.object : node.callee;
-  if (root.type !== AST_NODE_TYPES.Identifier) return false;
-  const source = importSourceOf(root, sourceCode);
-  if (source) return timerPromiseModules.has(source.module) && (name === 'setTimeout' || name === 'wait');
-  return node.callee.type === AST_NODE_TYPES.Identifier && isLocalSleepFunction(node.callee, sourceCode);
+  if (root.type === AST_NODE_TYPES.Identifier) {
+    const source = importSourceOf(root, sourceCode);
+    if (source) return timerPromiseModules.has(source.module) && (name === 'setTimeout' || name === 'wait');
+  }
+  return isLocalSleepFunction(node.callee, sourceCode);
 }
 
 /** `new Promise((resolve) => setTimeout(resolve, ms))`, `new Promise((r) => { setTimeout(() => r(), ms); })`. */
@@ -206,24 +207,51 @@ function isPromisifiedTimer(callee: TSESTree.Node): boolean {
   );
 }
 
-/** A function in the file, under any name, that returns a timer promise: `const nap = (ms) => new Promise((r) => setTimeout(r, ms))`. */
-function isLocalSleepFunction(identifier: TSESTree.Identifier, sourceCode: TSESLint.SourceCode): boolean {
-  const definition = definitionOf(identifier, sourceCode);
+/**
+ * A function in the file, under any name, that waits on a timer promise:
+ * `const nap = (ms) => new Promise((r) => setTimeout(r, ms))`, `async function pauseFor(ms) { await new Promise(...) }`,
+ * or a method of the enclosing class called as `this.pauseFor(ms)`.
+ */
+function isLocalSleepFunction(callee: TSESTree.Expression, sourceCode: TSESLint.SourceCode): boolean {
   let fn: TSESTree.Node | null | undefined;
-  if (definition?.type === AST_NODE_TYPES.FunctionDeclaration) fn = definition;
-  else if (definition?.type === AST_NODE_TYPES.VariableDeclarator) fn = definition.init;
-  if (!fn || !isFunctionNode(fn)) return false;
+  if (callee.type === AST_NODE_TYPES.Identifier) {
+    const definition = definitionOf(callee, sourceCode);
+    if (definition?.type === AST_NODE_TYPES.FunctionDeclaration) fn = definition;
+    else if (definition?.type === AST_NODE_TYPES.VariableDeclarator) fn = definition.init;
+  } else if (callee.type === AST_NODE_TYPES.MemberExpression && callee.object.type === AST_NODE_TYPES.ThisExpression) {
+    fn = classMethod(callee, propertyName(callee));
+  }
+  if (!fn) return false;
   if (isPromisifiedTimer(fn)) return true;
+  if (!isFunctionNode(fn)) return false;
   const body = fn.body;
   if (body.type === AST_NODE_TYPES.NewExpression) return isTimerPromise(body);
   return (
     body.type === AST_NODE_TYPES.BlockStatement &&
-    body.body.some((statement) =>
-      statement.type === AST_NODE_TYPES.ReturnStatement &&
-      statement.argument?.type === AST_NODE_TYPES.NewExpression &&
-      isTimerPromise(statement.argument),
-    )
+    body.body.some((statement) => {
+      const value =
+        statement.type === AST_NODE_TYPES.ReturnStatement
+          ? statement.argument
+          : statement.type === AST_NODE_TYPES.ExpressionStatement && statement.expression.type === AST_NODE_TYPES.AwaitExpression
+            ? statement.expression.argument
+            : undefined;
+      return value?.type === AST_NODE_TYPES.NewExpression && isTimerPromise(value);
+    })
   );
+}
+
+/** The method (or function-valued field) `name` of the class around `node`. */
+function classMethod(node: TSESTree.Node, name: string | undefined): TSESTree.Node | undefined {
+  if (name === undefined) return undefined;
+  let body: TSESTree.Node | undefined = node.parent;
+  while (body && body.type !== AST_NODE_TYPES.ClassBody) body = body.parent;
+  if (!body) return undefined;
+  for (const element of body.body) {
+    if (element.type !== AST_NODE_TYPES.MethodDefinition && element.type !== AST_NODE_TYPES.PropertyDefinition) continue;
+    if (element.key.type !== AST_NODE_TYPES.Identifier || element.key.name !== name) continue;
+    return element.value ?? undefined;
+  }
+  return undefined;
 }
 
 /** The retry package a call's function comes from: `pRetry(...)`, `retry(...)`, `backOff(...)`, `Policy.handleAll()`. */

@@ -166,6 +166,20 @@ describe('isSleep', () => {
 import { setTimeout as wait } from 'node:timers/promises';
 import { promisify } from 'node:util';
 const nap = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+async function hold(ms: number) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+export class Poller {
+  private pauseFor(ms: number) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+  private pauseField = promisify(setTimeout);
+  async run() {
+    await this.pauseFor(10);
+    await this.pauseField(11);
+    await hold(12);
+    await this.flush(13);
+  }
+  private async flush(ms: number) { return ms; }
+}
 export async function pauses(self: any) {
   await sleep(1);
   await self.delay(2);
@@ -179,6 +193,12 @@ export async function pauses(self: any) {
   await later;
 }`);
     expect(sleeps).toEqual([
+      // The timer promises inside hold() and pauseFor() are pauses themselves.
+      'new Promise((resolve) => setTimeout(resolve, ms))',
+      'new Promise((resolve) => setTimeout(resolve, ms))',
+      'this.pauseFor(10)',
+      'this.pauseField(11)',
+      'hold(12)',
       'sleep(1)',
       'self.delay(2)',
       'wait(3)',
