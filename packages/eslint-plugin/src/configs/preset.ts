@@ -18,15 +18,20 @@ export const presetFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 /** The namespace rules are configured under: `safecall/<rule>`. */
 export const pluginNamespace = 'safecall';
 
-/** The rules a preset enables, each as `safecall/<rule>: 'error'`, read from the rules' own meta. */
+/** A rule's setting in a preset: `'error'`, or `['error', options]` when the rule's meta sets options for that preset. */
+export type PresetRuleSetting = 'error' | ['error', Readonly<Record<string, unknown>>];
+
+/** The rules a preset enables, each as `safecall/<rule>: 'error'` (with the preset's options, if any), read from the rules' own meta. */
 export function presetRules(
   definition: PresetDefinition,
   rules: Readonly<Record<string, SafecallRule>>,
-): Record<string, 'error'> {
-  const enabled: Record<string, 'error'> = {};
+): Record<string, PresetRuleSetting> {
+  const enabled: Record<string, PresetRuleSetting> = {};
   for (const [name, rule] of Object.entries(rules)) {
     const level = rule.meta.docs?.recommended;
-    if (level !== undefined && definition.levels.includes(level)) enabled[`${pluginNamespace}/${name}`] = 'error';
+    if (level === undefined || !definition.levels.includes(level)) continue;
+    const options = rule.meta.docs?.presetOptions?.[definition.name];
+    enabled[`${pluginNamespace}/${name}`] = options ? ['error', options] : 'error';
   }
   return enabled;
 }

@@ -32,6 +32,12 @@ type Context = Readonly<TSESLint.RuleContext<MessageIds, Options>>;
 
 const awsPackages = ['@aws-sdk/*', 'aws-sdk'];
 const mutatingHttpMethods = new Set(['POST', 'PUT', 'PATCH']);
+/** Moves to a final state end the same when repeated, like deletes (Stripe cancels a subscription with DELETE). */
+const finalTransitions = /^(cancel|void|expire)([A-Z_]|$)/;
+/** Client options that prefix every request's URL: axios `baseURL`, got and ky `prefixUrl`. */
+const baseUrlProperties = ['baseURL', 'prefixUrl'];
+/** Enough for a base URL picked per environment (`isProd ? live : sandbox`) without exploding on long concatenations. */
+const maxUrlCandidates = 8;
 /** What the suggestion puts where the key goes: a name the author must bind to a key derived from the operation. */
 const placeholder = 'idempotencyKey';
 
@@ -43,6 +49,7 @@ export default createRule<Options, MessageIds>({
       description: 'Require an idempotency key derived from the operation on mutating provider SDK calls',
       recommended: 'recommended-type-checked',
       requiresTypeChecking: true,
+      presetOptions: { strict: { checkUpdates: true } },
     },
     hasSuggestions: true,
     messages: {
@@ -114,6 +121,7 @@ function needsKey(call: ExternalCall, options: RuleOptions): boolean {
   if (!options.checkAws && matchesPackage(call.packageName, awsPackages)) return false;
   // Reads change nothing; deletes are idempotent by nature (Stripe honours keys on POST only).
   if (call.operation === 'read' || call.operation === 'delete') return false;
+  if (finalTransitions.test(call.displayName.split('.').at(-1) ?? '')) return false;
   return call.operation !== 'update' || options.checkUpdates;
 }
 
@@ -220,7 +228,7 @@ function addKeyFix(
 /** `fetch(url, { method: 'POST', headers })` / `axios.post(url, body, { headers })` to a configured host. */
 function checkHttpRequest(context: Context, call: TSESTree.CallExpression, external: ExternalCall, options: RuleOptions): void {
   if (options.hosts.length === 0 || !external.httpMethod || !mutatingHttpMethods.has(external.httpMethod)) return;
-  const host = hostOf(call, options.hosts);
+  const host = hostOf(call, options.hosts, context.sourceCode);
   if (!host) return;
   const headers = headersOf(call, context.sourceCode);
   if (headers === 'unknown') return;
@@ -234,19 +242,107 @@ function checkHttpRequest(context: Context, call: TSESTree.CallExpression, exter
   if (fresh) context.report({ node: header, messageId: 'freshHeader', data: { ...data, source: fresh.source } });
 }
 
-/** The configured host a request goes to, read from a literal or template URL (first argument or `url`). */
-function hostOf(call: TSESTree.CallExpression, hosts: readonly string[]): string | undefined {
+/**
+ * The configured host a request goes to: from its URL (first argument or `url`), which may be built from
+ * constants (`${API_URL}/v1/charges`), or, for a relative URL, from the client's `baseURL`/`prefixUrl`
+ * (`axios.create({ baseURL })`, `got.extend({ prefixUrl })`) or the request config's `baseURL`.
+ */
+function hostOf(call: TSESTree.CallExpression, hosts: readonly string[], sourceCode: TSESLint.SourceCode): string | undefined {
   const first = call.arguments[0];
-  const urlNode = first?.type === AST_NODE_TYPES.ObjectExpression ? findProperty(first, 'url')?.value : first;
-  const text =
-    urlNode?.type === AST_NODE_TYPES.Literal && typeof urlNode.value === 'string'
-      ? urlNode.value
-      : urlNode?.type === AST_NODE_TYPES.TemplateLiteral
-        ? urlNode.quasis.map((quasi) => quasi.value.cooked).join('')
-        : undefined;
-  if (text === undefined) return undefined;
-  const match = /^[a-z]+:\/\/([^/:?#]+)/i.exec(text);
-  return match?.[1] && hosts.find((host) => match[1] === host || match[1]!.endsWith(`.${host}`));
+  const config = first && objectLiteralOf(first, sourceCode);
+  const urlNode = config ? findProperty(config, 'url')?.value : first;
+  const urls = urlNode ? stringCandidates(urlNode, sourceCode, 0) : [];
+  const bases = [
+    ...(config ? baseUrlsOf(config, sourceCode) : []),
+    ...(call.callee.type === AST_NODE_TYPES.MemberExpression ? clientBaseUrls(call.callee.object, sourceCode) : []),
+  ];
+  const candidates = [...urls, ...bases.flatMap((base) => (urls.length > 0 ? urls.map((url) => joinUrl(base, url)) : [base]))];
+  for (const candidate of candidates) {
+    const match = /^[a-z]+:\/\/([^/:?#]+)/i.exec(candidate);
+    const host = match?.[1] && hosts.find((configured) => match[1] === configured || match[1]!.endsWith(`.${configured}`));
+    if (host) return host;
+  }
+  return undefined;
+}
+
+function joinUrl(base: string, url: string): string {
+  return /^[a-z]+:\/\//i.test(url) ? url : `${base.replace(/\/$/, '')}/${url.replace(/^\//, '')}`;
+}
+
+/**
+ * The strings an expression can be, as far as the file shows: literals, templates and `+` over them, local
+ * constants, both arms of `a ? b : c`, the fallback of `env ?? 'https://…'`. A part it cannot read becomes `\u0000`,
+ * which no host contains.
+ */
+function stringCandidates(node: TSESTree.Node, sourceCode: TSESLint.SourceCode, hops: number): string[] {
+  if (hops > 4) return [];
+  switch (node.type) {
+    case AST_NODE_TYPES.Literal:
+      return typeof node.value === 'string' ? [node.value] : [];
+    case AST_NODE_TYPES.TemplateLiteral:
+      return node.quasis.reduce<string[]>((texts, quasi, index) => {
+        const expression = node.expressions[index];
+        const parts = expression ? orUnknown(stringCandidates(expression, sourceCode, hops + 1)) : [''];
+        return texts.flatMap((text) => parts.map((part) => `${text}${quasi.value.cooked ?? ''}${part}`)).slice(0, maxUrlCandidates);
+      }, ['']);
+    case AST_NODE_TYPES.BinaryExpression: {
+      if (node.operator !== '+') return [];
+      const left = orUnknown(stringCandidates(node.left, sourceCode, hops + 1));
+      const right = orUnknown(stringCandidates(node.right, sourceCode, hops + 1));
+      return left.flatMap((text) => right.map((part) => text + part)).slice(0, maxUrlCandidates);
+    }
+    case AST_NODE_TYPES.ConditionalExpression:
+      return [...stringCandidates(node.consequent, sourceCode, hops + 1), ...stringCandidates(node.alternate, sourceCode, hops + 1)];
+    case AST_NODE_TYPES.LogicalExpression:
+      return [...stringCandidates(node.left, sourceCode, hops + 1), ...stringCandidates(node.right, sourceCode, hops + 1)];
+    case AST_NODE_TYPES.TSAsExpression:
+    case AST_NODE_TYPES.TSNonNullExpression:
+      return stringCandidates(node.expression, sourceCode, hops + 1);
+    case AST_NODE_TYPES.Identifier: {
+      const definition = findVariable(sourceCode.getScope(node), node.name)?.defs[0];
+      const declarator = definition?.node.type === AST_NODE_TYPES.VariableDeclarator ? definition.node : undefined;
+      const isConstant = declarator?.parent.type === AST_NODE_TYPES.VariableDeclaration && declarator.parent.kind === 'const';
+      return isConstant && declarator.init ? stringCandidates(declarator.init, sourceCode, hops + 1) : [];
+    }
+    default:
+      return [];
+  }
+}
+
+function orUnknown(candidates: string[]): string[] {
+  return candidates.length > 0 ? candidates : ['\u0000'];
+}
+
+function baseUrlsOf(config: TSESTree.ObjectExpression, sourceCode: TSESLint.SourceCode): string[] {
+  return baseUrlProperties.flatMap((name) => {
+    const property = findProperty(config, name);
+    return property ? stringCandidates(property.value, sourceCode, 0) : [];
+  });
+}
+
+/** The base URLs a client was made with: `const api = axios.create({ baseURL })`, or a class field initialised so. */
+function clientBaseUrls(client: TSESTree.Expression, sourceCode: TSESLint.SourceCode): string[] {
+  const init = clientInitializer(client, sourceCode);
+  const factory = init?.type === AST_NODE_TYPES.AwaitExpression ? init.argument : init;
+  if (factory?.type !== AST_NODE_TYPES.CallExpression) return [];
+  const config = factory.arguments[0] && objectLiteralOf(factory.arguments[0], sourceCode);
+  return config ? baseUrlsOf(config, sourceCode) : [];
+}
+
+function clientInitializer(client: TSESTree.Expression, sourceCode: TSESLint.SourceCode): TSESTree.Expression | undefined {
+  if (client.type === AST_NODE_TYPES.Identifier) {
+    const definition = findVariable(sourceCode.getScope(client), client.name)?.defs[0];
+    return definition?.node.type === AST_NODE_TYPES.VariableDeclarator ? (definition.node.init ?? undefined) : undefined;
+  }
+  if (client.type !== AST_NODE_TYPES.MemberExpression || client.object.type !== AST_NODE_TYPES.ThisExpression) return undefined;
+  const name = client.property.type === AST_NODE_TYPES.Identifier ? client.property.name : undefined;
+  let classBody: TSESTree.Node | undefined = client.parent;
+  while (classBody && classBody.type !== AST_NODE_TYPES.ClassBody) classBody = classBody.parent;
+  const field = classBody?.body.find(
+    (element): element is TSESTree.PropertyDefinition =>
+      element.type === AST_NODE_TYPES.PropertyDefinition && element.key.type === AST_NODE_TYPES.Identifier && element.key.name === name,
+  );
+  return field?.value ?? undefined;
 }
 
 /** The `headers` object literal of the request's options; 'unknown' when headers are built elsewhere. */

@@ -9,6 +9,8 @@ export interface SafecallRuleDocs {
   recommended?: 'recommended' | 'recommended-type-checked' | 'strict';
   /** True when the rule cannot work at all without type information. */
   requiresTypeChecking?: boolean;
+  /** Options a preset sets for the rule (`strict` also checks updates); presets not named use the defaults. */
+  presetOptions?: Partial<Record<'recommended' | 'recommended-type-checked' | 'strict', Readonly<Record<string, unknown>>>>;
 }
 
 export const createRule = ESLintUtils.RuleCreator<SafecallRuleDocs>((name) => `${docsBase}/${name}.md`);
