@@ -359,13 +359,16 @@ export function findRetryRecursion(fn: FunctionNode, sourceCode: TSESLint.Source
   );
   if (!trigger) return undefined;
   const deferred = retries.filter((fact) => facts.deferredCalls.has(fact.call)).map((fact) => fact.call);
-  const fedByResults = new Set(steps.filter((step) => step.arguments.some((argument) => references(argument, results))));
-  return { fn, name: own.name, nameNode: own.node, steps, sleeps: [...facts.sleeps, ...deferred], trigger, fedByResults };
+  return { fn, name: own.name, nameNode: own.node, steps, sleeps: [...facts.sleeps, ...deferred], trigger, fedByResults: fedBy(steps, results) };
 }
 
 function triggerOfGuards(guards: readonly TSESTree.Node[], results: ReadonlySet<string>, steps: ReadonlySet<TSESTree.CallExpression>): RetryTrigger | undefined {
   if (guards.some(isFailureCheck)) return 'status';
   return guards.some((guard) => mentionsResult(guard, results, steps)) ? 'state' : undefined;
+}
+
+function fedBy(steps: readonly TSESTree.CallExpression[], results: ReadonlySet<string>): Set<TSESTree.CallExpression> {
+  return new Set(steps.filter((step) => step.arguments.some((argument) => references(argument, results))));
 }
 
 const triggerOrder: readonly RetryTrigger[] = ['error', 'status', 'state'];
@@ -390,8 +393,7 @@ function retryOf(facts: BodyFacts, headerNames: readonly string[], test: TSESTre
   const checks = [...(test ? [test] : []), ...facts.conditions.filter((condition) => mentionsResult(condition, results, stepSet))];
   const retriedOnError = facts.calls.some((fact) => fact.inRetryingTry && stepSet.has(fact.call));
   const trigger: RetryTrigger = retriedOnError ? 'error' : checks.some(isFailureCheck) ? 'status' : 'state';
-  const fedByResults = new Set(steps.filter((step) => step.arguments.some((argument) => references(argument, results))));
-  return { steps, sleeps: facts.sleeps, trigger, fedByResults };
+  return { steps, sleeps: facts.sleeps, trigger, fedByResults: fedBy(steps, results) };
 }
 
 /**
