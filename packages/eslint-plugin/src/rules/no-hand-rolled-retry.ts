@@ -27,7 +27,7 @@ type MessageIds = 'retryLoop' | 'retryRecursion' | 'retryInterceptor';
 type Context = Readonly<TSESLint.RuleContext<MessageIds, Options>>;
 
 const advice =
-  "A hand-rolled retry has no jitter (every client retries in lockstep and hammers a recovering provider), often no real bound, and no record of what was sent, so a crash mid-loop loses a request that may have gone through. Return the runtime's `Outcome.retry(...)` and let it schedule the next attempt with backoff, or use a retry library with jitter and a bound (p-retry, cockatiel, exponential-backoff).";
+  "A hand-rolled retry rarely has jitter (every client retries in lockstep and hammers a recovering provider), often has no real bound, and keeps no record of what was sent, so a crash mid-wait loses a request that may have gone through. Return the runtime's `Outcome.retry(...)` and let it schedule the next attempt with backoff, or use a retry library with jitter and a bound (p-retry, cockatiel, exponential-backoff).";
 
 export default createRule<Options, MessageIds>({
   name: 'no-hand-rolled-retry',
@@ -41,7 +41,7 @@ export default createRule<Options, MessageIds>({
     messages: {
       retryLoop: `This loop re-sends '{{callee}}' ({{packageName}}) with a sleep between tries{{through}}. ${advice}`,
       retryRecursion: `'{{name}}' calls itself after '{{callee}}' ({{packageName}}) fails, with a sleep between tries{{through}}. ${advice}`,
-      retryInterceptor: `This response-error interceptor re-sends the failed request with '{{callee}}' ({{packageName}}) after a sleep. It re-sends every failed request — POSTs included — with no jitter and only the bound kept in the request config. ${advice}`,
+      retryInterceptor: `This response-error interceptor sleeps and re-sends the failed request with '{{callee}}' ({{packageName}}), whatever its method, POSTs included. ${advice}`,
     },
     schema: [
       {
