@@ -32,6 +32,8 @@ export class ChargeOrchestrator extends Orchestrator<ChargeCommand, ChargeResult
   }
 
   protected async executeInternal(opId: OpId, cmd: ChargeCommand, ctx: ExecutionContext): Promise<Outcome<ChargeResult>> {
+    // Read in the tick the runtime started the attempt's timeout in, so it bounds when that timeout can fire.
+    const attemptStartedAt = ctx.clock.now();
     try {
       const charge: Charge = await createCharge(
         this.settings.providerUrl,
@@ -40,6 +42,7 @@ export class ChargeOrchestrator extends Orchestrator<ChargeCommand, ChargeResult
           idempotencyKey: ctx.idempotencyKey,
           opId,
           attempt: ctx.attempt,
+          attemptStartedAt,
           signal: ctx.signal,
           onProviderActed: () => this.settings.onProviderActed?.(opId, ctx.attempt),
         },

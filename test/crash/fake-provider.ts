@@ -15,6 +15,8 @@ export interface ProviderCall {
   readonly opId: string;
   readonly attempt: number;
   readonly workerPid: number;
+  /** When the worker began this attempt (epoch ms, the worker's clock; the same machine's). */
+  readonly attemptStartedAt: number;
   readonly request: ChargeRequest;
   /** True when this request produced the charge; false when it replayed the first result. */
   readonly effect: boolean;
@@ -43,6 +45,7 @@ export const providerHeaders = {
   opId: 'x-safecall-op-id',
   attempt: 'x-safecall-attempt',
   workerPid: 'x-worker-pid',
+  attemptStartedAt: 'x-attempt-started-at',
 } as const;
 
 /**
@@ -131,6 +134,7 @@ export class FakeProvider {
       opId: header(req, providerHeaders.opId) ?? '',
       attempt: Number(header(req, providerHeaders.attempt)),
       workerPid: Number(header(req, providerHeaders.workerPid)),
+      attemptStartedAt: Number(header(req, providerHeaders.attemptStartedAt)),
       request,
       effect: existing === undefined,
     };

@@ -4,6 +4,8 @@ export interface ChargeCall {
   readonly idempotencyKey: string;
   readonly opId: string;
   readonly attempt: number;
+  /** When the attempt began: the provider's records let a test tell a fresh call from one near its timeout. */
+  readonly attemptStartedAt?: number;
   readonly signal?: AbortSignal;
   /** Runs once the provider's headers arrive: it has acted, and its answer is still on the way. */
   readonly onProviderActed?: () => void;
@@ -30,6 +32,7 @@ export async function createCharge(baseUrl: string, request: ChargeRequest, call
       [providerHeaders.opId]: call.opId,
       [providerHeaders.attempt]: String(call.attempt),
       [providerHeaders.workerPid]: String(process.pid),
+      ...(call.attemptStartedAt === undefined ? {} : { [providerHeaders.attemptStartedAt]: String(call.attemptStartedAt) }),
     },
     body: JSON.stringify(request),
     signal: call.signal,

@@ -10,11 +10,16 @@ import { allOperations, allWal, exactlyOnceViolations } from './invariants.js';
 import { toWorkerEnv, type CrashPhase } from './worker-env.js';
 
 const OPERATIONS = 6;
-const TIMEOUT_MS = 400;
+// Long enough that a worker starved of CPU (the full suite on two cores) still hears the provider's
+// answer before its own timeout: a timed-out call would record a Retry where these tests expect an Ok.
+// The lease (2 × this + 200 ms) bounds how long a recovery waits.
+const TIMEOUT_MS = 2_000;
+// Bounds for events that take a second or two alone; generous because the suite shares two cores.
+const EVENT_TIMEOUT_MS = 45_000;
 
 // Issue 2's crash test: one worker process on a SQLite file, SIGKILLed by itself at an exact phase of one
 // attempt, then restarted; the fake provider runs here, outside the worker, so it remembers every call.
-describe('a worker SIGKILLed at each phase of an attempt, then restarted, on SQLite', () => {
+describe('a worker SIGKILLed at each phase of an attempt, then restarted, on SQLite', { timeout: 120_000 }, () => {
   let dir: string;
   let provider: FakeProvider;
   let store: SqliteStore;
@@ -64,7 +69,7 @@ describe('a worker SIGKILLed at each phase of an attempt, then restarted, on SQL
   /** Runs a worker that kills itself at `phase`; returns the attempt it died in and the state it left. */
   async function crashAt(phase: CrashPhase): Promise<{ crash: WorkerEvent; left: OperationRow }> {
     const worker = spawnWorker(`worker crashing ${phase}`, phase);
-    const crash = await worker.waitForEvent((e) => e.event === 'crashing', 20_000);
+    const crash = await worker.waitForEvent((e) => e.event === 'crashing', EVENT_TIMEOUT_MS);
     const exit = await worker.exited;
     expect(exit, worker.describe()).toEqual({ code: null, signal: 'SIGKILL' });
     const left = await runtime.get(crash.opId!);
@@ -81,7 +86,7 @@ describe('a worker SIGKILLed at each phase of an attempt, then restarted, on SQL
         const ops = await allOperations(store);
         return ops.every((op) => op.state === 'SUCCEEDED' || op.state === 'FAILED') ? ops : undefined;
       },
-      { timeoutMs: 20_000 },
+      { timeoutMs: EVENT_TIMEOUT_MS },
     );
     expect(await worker.stop(), worker.describe()).toEqual({ code: 0, signal: null });
   }
