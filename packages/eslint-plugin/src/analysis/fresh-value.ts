@@ -109,6 +109,11 @@ function search(
       return firstFresh(node.expressions, sourceCode, options, hops);
     case AST_NODE_TYPES.BinaryExpression:
       return node.operator === '+' ? firstFresh([node.left, node.right], sourceCode, options, hops) : undefined;
+    // `headerKey ?? randomUUID()`: whenever the fallback is taken, the key is new on every call.
+    case AST_NODE_TYPES.LogicalExpression:
+      return node.operator === '&&' ? undefined : firstFresh([node.left, node.right], sourceCode, options, hops);
+    case AST_NODE_TYPES.ConditionalExpression:
+      return firstFresh([node.consequent, node.alternate], sourceCode, options, hops);
     case AST_NODE_TYPES.AwaitExpression:
       return search(node.argument, sourceCode, options, hops);
     case AST_NODE_TYPES.TSAsExpression:
@@ -135,7 +140,7 @@ function freshCall(
     if (preservingFunctions.has(callee.name) && call.arguments[0]) {
       return search(call.arguments[0], sourceCode, options, hops);
     }
-    return undefined;
+    return hops < maxVariableHops ? freshLocalFunction(callee, sourceCode, options, hops) : undefined;
   }
   if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed) return undefined;
   const text = calleeText(callee);
@@ -176,6 +181,35 @@ function freshVariable(
   const writes = variable.references.filter((reference) => reference.isWrite());
   if (writes.length > 1) return undefined;
   return search(definition.node.init, sourceCode, options, hops + 1);
+}
+
+/** A local helper that returns a fresh value: `const newKey = () => \`pay-${randomUUID()}\``, `function newKey() { return uuid(); }`. */
+function freshLocalFunction(
+  callee: TSESTree.Identifier,
+  sourceCode: TSESLint.SourceCode | undefined,
+  options: FreshValueOptions,
+  hops: number,
+): FreshValue | undefined {
+  if (!sourceCode) return undefined;
+  const definition = findVariable(sourceCode.getScope(callee), callee.name)?.defs[0];
+  const node = definition?.node;
+  const fn =
+    node?.type === AST_NODE_TYPES.FunctionDeclaration
+      ? node
+      : node?.type === AST_NODE_TYPES.VariableDeclarator &&
+          (node.init?.type === AST_NODE_TYPES.ArrowFunctionExpression || node.init?.type === AST_NODE_TYPES.FunctionExpression)
+        ? node.init
+        : undefined;
+  if (!fn?.body) return undefined;
+  const returned =
+    fn.body.type === AST_NODE_TYPES.BlockStatement
+      ? fn.body.body.flatMap((statement) =>
+          statement.type === AST_NODE_TYPES.ReturnStatement && statement.argument ? [statement.argument] : [],
+        )
+      : [fn.body];
+  const fresh = firstFresh(returned, sourceCode, options, hops + 1);
+  // Reported at the call: that is where the key is taken.
+  return fresh && { source: `${callee.name}() → ${fresh.source}`, node: callee.parent };
 }
 
 export function findVariable(

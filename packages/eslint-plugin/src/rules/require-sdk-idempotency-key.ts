@@ -34,6 +34,8 @@ const awsPackages = ['@aws-sdk/*', 'aws-sdk'];
 const mutatingHttpMethods = new Set(['POST', 'PUT', 'PATCH']);
 /** Moves to a final state end the same when repeated, like deletes (Stripe cancels a subscription with DELETE). */
 const finalTransitions = /^(cancel|void|expire)([A-Z_]|$)/;
+/** A method named after what is on offer reads it, even over POST (Adyen `PaymentsApi.paymentMethods`). */
+const offerListings = /Methods$/;
 /** Client options that prefix every request's URL: axios `baseURL`, got and ky `prefixUrl`. */
 const baseUrlProperties = ['baseURL', 'prefixUrl'];
 /** Enough for a base URL picked per environment (`isProd ? live : sandbox`) without exploding on long concatenations. */
@@ -121,7 +123,8 @@ function needsKey(call: ExternalCall, options: RuleOptions): boolean {
   if (!options.checkAws && matchesPackage(call.packageName, awsPackages)) return false;
   // Reads change nothing; deletes are idempotent by nature (Stripe honours keys on POST only).
   if (call.operation === 'read' || call.operation === 'delete') return false;
-  if (finalTransitions.test(call.displayName.split('.').at(-1) ?? '')) return false;
+  const method = call.displayName.split('.').at(-1) ?? '';
+  if (finalTransitions.test(method) || offerListings.test(method)) return false;
   return call.operation !== 'update' || options.checkUpdates;
 }
 
