@@ -324,6 +324,13 @@ describe('construction', () => {
     await pool.end();
   });
 
+  it('takes a bare connection string, and ends the pool it created on close', async () => {
+    const store = new PostgresStore(url);
+    expect((await store.insertOperation(newOperation())).created).toBe(true);
+    await store.close();
+    expect(store.pool.ended).toBe(true);
+  });
+
   it('explains what it needs when given neither a connection string nor a pool', () => {
     expect(() => new PostgresStore({})).toThrow(/connection string or a pg.Pool/);
   });
