@@ -88,6 +88,19 @@ export function findNetworkPath(
   return findCallPath(call, program, networkSearch(options), options);
 }
 
+/**
+ * The network call a function passed by reference reaches when it runs: `knex.transaction(insertLines)`,
+ * `dataSource.transaction(this.settle.bind(this))`. Undefined when the reference is not a function of the program.
+ */
+export function findNetworkPathFromReference(
+  reference: ts.Expression,
+  program: ts.Program,
+  options: ExternalCallOptions & CallGraphOptions = { ...defaultExternalCallOptions, ...defaultCallGraphOptions },
+): CallPath<ExternalCall> | undefined {
+  const walker = new CallWalker(program, networkSearch(options), options.maxDepth);
+  return walker.pathFromReference(reference);
+}
+
 const networkSearches = new WeakMap<ExternalCallOptions, PathSearch<ExternalCall>>();
 
 function networkSearch(options: ExternalCallOptions): PathSearch<ExternalCall> {
@@ -152,6 +165,26 @@ class CallWalker<T> {
       }
     }
     return undefined;
+  }
+
+  pathFromReference(reference: ts.Expression): CallPath<T> | undefined {
+    let expression = skipWrappers(reference);
+    // `this.settle.bind(this)` runs `this.settle`.
+    if (ts.isCallExpression(expression) && tsCalleeName(expression.expression) === 'bind' && ts.isPropertyAccessExpression(expression.expression)) {
+      expression = skipWrappers(expression.expression.expression);
+    }
+    if (!ts.isIdentifier(expression) && !ts.isPropertyAccessExpression(expression)) return undefined;
+    let symbol = this.checker.getSymbolAtLocation(expression);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    let declaration: ts.Node | undefined = symbol?.valueDeclaration;
+    if (declaration && (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
+      declaration = skipWrappers(declaration.initializer);
+    }
+    if (!declaration || !hasBody(declaration) || !this.isProgramCode(declaration)) return undefined;
+    const path = this.pathFromFunction(declaration);
+    return path && path.steps.length < this.maxDepth
+      ? { steps: [tsCalleeText(expression), ...path.steps], value: path.value }
+      : undefined;
   }
 
   private pathFromFunction(fn: FunctionWithBody): CallPath<T> | undefined {

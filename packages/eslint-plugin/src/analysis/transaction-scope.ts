@@ -277,7 +277,7 @@ function beginIn(statement: TSESTree.Node, options: TransactionScopeOptions): Be
     const hasCallback = call.arguments.some((argument) => isFunctionNode(argument) || argument.type === AST_NODE_TYPES.ArrayExpression);
     if (hasCallback) continue;
     const bound = boundName(call);
-    if ((options.transactionBeginCallees ?? []).includes(name)) {
+    if ((options.transactionBeginCallees ?? []).includes(name) && !isTracingSpan(call)) {
       return { call, receiver: bound ?? calleeText(call.callee.object), name: `${calleeText(call.callee)}()` };
     }
     // `knex.transaction()` without a callback returns the transaction; it only scopes what uses the variable it is bound to.
@@ -286,6 +286,40 @@ function beginIn(statement: TSESTree.Node, options: TransactionScopeOptions): Be
     }
   }
   return undefined;
+}
+
+const isolationLevel = /^\s*(READ\s+UNCOMMITTED|READ\s+COMMITTED|REPEATABLE\s+READ|SERIALIZABLE|SNAPSHOT)\s*$/i;
+// APM agents name their spans "transactions": `Sentry.startTransaction({ name, op })`, `apm.startTransaction('GET /', 'request')`.
+const tracingPackage = /^(@sentry\/|elastic-apm-node|newrelic|dd-trace|@opentelemetry\/|@newrelic\/)/;
+
+/** A tracing span, not a database transaction: named in its arguments, or begun on an APM agent's import. */
+function isTracingSpan(call: TSESTree.CallExpression): boolean {
+  const named = call.arguments.some(
+    (argument) =>
+      (argument.type === AST_NODE_TYPES.Literal && typeof argument.value === 'string' && !isolationLevel.test(argument.value)) ||
+      (argument.type === AST_NODE_TYPES.ObjectExpression &&
+        argument.properties.some(
+          (property) =>
+            property.type === AST_NODE_TYPES.Property &&
+            property.key.type === AST_NODE_TYPES.Identifier &&
+            ['name', 'op'].includes(property.key.name),
+        )),
+  );
+  if (named) return true;
+  let root: TSESTree.Node = call.callee;
+  while (root.type === AST_NODE_TYPES.MemberExpression || root.type === AST_NODE_TYPES.CallExpression) {
+    root = root.type === AST_NODE_TYPES.MemberExpression ? root.object : root.callee;
+  }
+  if (root.type !== AST_NODE_TYPES.Identifier) return false;
+  const rootName = root.name;
+  let program: TSESTree.Node = call;
+  while (program.parent) program = program.parent;
+  return (program as TSESTree.Program).body.some(
+    (statement) =>
+      statement.type === AST_NODE_TYPES.ImportDeclaration &&
+      tracingPackage.test(statement.source.value) &&
+      statement.specifiers.some((specifier) => specifier.local.name === rootName),
+  );
 }
 
 /** The variable a call's result is bound to: `trx` in `const trx = await db.startTransaction().execute()`. */

@@ -1,5 +1,12 @@
-import { ESLintUtils } from '@typescript-eslint/utils';
-import { callGraphOptionsSchema, defaultCallGraphOptions, findNetworkPath, type CallGraphOptions } from '../analysis/call-graph.js';
+import { ESLintUtils, type TSESTree } from '@typescript-eslint/utils';
+import type ts from 'typescript';
+import {
+  callGraphOptionsSchema,
+  defaultCallGraphOptions,
+  findNetworkPath,
+  findNetworkPathFromReference,
+  type CallGraphOptions,
+} from '../analysis/call-graph.js';
 import {
   classifyCallBySyntax,
   defaultExternalCallOptions,
@@ -8,7 +15,10 @@ import {
 } from '../analysis/external-call.js';
 import {
   defaultTransactionScopeOptions,
+  calleeText,
   findTransactionScope,
+  isFunctionNode,
+  isTransactionCall,
   transactionScopeOptionsSchema,
   type TransactionScopeOptions,
 } from '../analysis/transaction-scope.js';
@@ -47,6 +57,7 @@ export default createRule<Options, MessageIds>({
     const program = services.program ?? undefined;
     return {
       CallExpression(node) {
+        if (program) checkCallbackByReference(node);
         const scope = findTransactionScope(node, options);
         if (!scope) return;
         const direct = classifyCallBySyntax(node, context.sourceCode, options);
@@ -69,5 +80,23 @@ export default createRule<Options, MessageIds>({
         });
       },
     };
+
+    /** `knex.transaction(insertLines)`: the function handed over by name runs inside the transaction. */
+    function checkCallbackByReference(node: TSESTree.CallExpression): void {
+      const callback = node.arguments.at(-1);
+      if (!callback || isFunctionNode(callback) || !isTransactionCall(node, options)) return;
+      const path = findNetworkPathFromReference(services.esTreeNodeToTSNodeMap.get(callback) as ts.Expression, program!, options);
+      if (!path) return;
+      context.report({
+        node: callback,
+        messageId: 'externalCallThrough',
+        data: {
+          callee: path.steps[0] ?? '',
+          packageName: path.value.packageName,
+          opener: `${calleeText(node.callee)}()`,
+          path: path.steps.join(' → '),
+        },
+      });
+    }
   },
 });

@@ -91,3 +91,18 @@ declare module '@vendure/core' {
     getRepository(ctx: RequestContext, entity: unknown): { save(entity: object): Promise<object> };
   }
 }
+
+declare module '@sentry/node' {
+  export interface Span {
+    finish(): void;
+  }
+  export function startTransaction(context: { name: string; op?: string }): Span;
+}
+
+declare module 'elastic-apm-node' {
+  interface Agent {
+    startTransaction(name: string, type?: string): { end(): void };
+  }
+  const agent: Agent;
+  export default agent;
+}
