@@ -101,6 +101,68 @@ export function findNetworkPathFromReference(
   return walker.pathFromReference(reference);
 }
 
+/** What opens a transaction, as {@link findTransactionWrapper} needs it (a subset of TransactionScopeOptions). */
+export interface TransactionOpeners {
+  readonly transactionDecorators: readonly string[];
+  readonly transactionCallees: readonly string[];
+}
+
+/**
+ * The transaction a project's own helper runs its callback argument in: `withTx(async (tx) => …)` where
+ * `withTx(fn)` calls `prisma.$transaction(fn)`, or a `@Transactional()` method that calls `fn()`. Returns
+ * how to name the opener (`withTx() → prisma.$transaction()`), or undefined.
+ */
+export function findTransactionWrapper(
+  call: ts.CallExpression,
+  argumentIndex: number,
+  program: ts.Program,
+  openers: TransactionOpeners,
+): string | undefined {
+  const declaration = program.getTypeChecker().getResolvedSignature(call)?.declaration;
+  if (!declaration || !hasBody(declaration) || !ts.isBlock(declaration.body)) return undefined;
+  const file = declaration.getSourceFile();
+  if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file)) return undefined;
+  const parameter = declaration.parameters[argumentIndex];
+  if (!parameter || !ts.isIdentifier(parameter.name)) return undefined;
+  const callbackName = parameter.name.text;
+  const wrapper = `${tsCalleeText(call.expression)}()`;
+  const decorator = (ts.canHaveDecorators(declaration) ? (ts.getDecorators(declaration) ?? []) : [])
+    .map((d) => tsCalleeName(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression))
+    .find((name) => name !== undefined && openers.transactionDecorators.includes(name));
+  if (decorator !== undefined && usesIdentifier(declaration.body, callbackName, true)) return `${wrapper} → @${decorator}()`;
+  let opener: string | undefined;
+  const visit = (node: ts.Node): void => {
+    if (opener !== undefined) return;
+    if (ts.isCallExpression(node)) {
+      const name = tsCalleeName(node.expression);
+      // The callback is the transaction's callback, or is called from it: `$transaction(fn)`, `$transaction((tx) => fn(tx))`.
+      if (name !== undefined && openers.transactionCallees.includes(name) && node.arguments.some((a) => usesIdentifier(a, callbackName, false))) {
+        opener = `${wrapper} → ${tsCalleeText(node.expression)}()`;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(declaration.body);
+  return opener;
+}
+
+/** True when `node` is the identifier, or (when `calledOnly`, or inside a function) contains a call of it. */
+function usesIdentifier(node: ts.Node, name: string, calledOnly: boolean): boolean {
+  if (!calledOnly && ts.isIdentifier(node) && node.text === name) return true;
+  let found = false;
+  const visit = (inner: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(inner) && ts.isIdentifier(skipWrappers(inner.expression)) && (skipWrappers(inner.expression) as ts.Identifier).text === name) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(inner, visit);
+  };
+  visit(node);
+  return found;
+}
+
 const networkSearches = new WeakMap<ExternalCallOptions, PathSearch<ExternalCall>>();
 
 function networkSearch(options: ExternalCallOptions): PathSearch<ExternalCall> {

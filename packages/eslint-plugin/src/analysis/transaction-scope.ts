@@ -180,7 +180,8 @@ function isKyselyTransactionBuilder(callee: TSESTree.Expression, options: Transa
 }
 
 // Per options object (one per rule and file), per function: the scope it opens, null when it opens none or leaves one.
-const scopeCaches = new WeakMap<TransactionScopeOptions, WeakMap<FunctionNode, TransactionScope | null | undefined>>();
+// Keyed by the wrapper check when there is one (a rule makes one per file), else by the options.
+const scopeCaches = new WeakMap<object, WeakMap<FunctionNode, TransactionScope | null | undefined>>();
 
 /**
  * The transaction scope a node runs in, or undefined: the nearest enclosing function that is a
@@ -192,6 +193,7 @@ const scopeCaches = new WeakMap<TransactionScopeOptions, WeakMap<FunctionNode, T
 export function findTransactionScope(
   node: TSESTree.Node,
   options: TransactionScopeOptions = defaultTransactionScopeOptions,
+  wrapperOpener?: WrapperOpener,
 ): TransactionScope | undefined {
   // Receivers whose transaction a statement before the node has ended, on every path to it.
   const ended = new Set<string>();
@@ -204,11 +206,17 @@ export function findTransactionScope(
       continue;
     }
     if (!isFunctionNode(current)) continue;
-    const scope = scopeOfFunction(current, options);
+    const scope = scopeOfFunction(current, options, wrapperOpener);
     if (scope !== undefined) return scope ?? undefined;
   }
   return undefined;
 }
+
+/**
+ * Names the transaction a call's function argument runs in when the callee is the project's own
+ * wrapper around a transaction (`withTx(async (tx) => …)`); needs type information, so rules pass it in.
+ */
+export type WrapperOpener = (call: TSESTree.CallExpression, argumentIndex: number) => string | undefined;
 
 function statementListOf(node: TSESTree.Node): readonly TSESTree.Node[] | undefined {
   switch (node.type) {
@@ -421,14 +429,19 @@ function isNode(value: unknown): value is TSESTree.Node {
 }
 
 /** The scope a function opens (a scope), that it leaves (null), or undefined when it is transparent. */
-function scopeOfFunction(fn: FunctionNode, options: TransactionScopeOptions): TransactionScope | null | undefined {
-  let cache = scopeCaches.get(options);
+function scopeOfFunction(
+  fn: FunctionNode,
+  options: TransactionScopeOptions,
+  wrapperOpener: WrapperOpener | undefined,
+): TransactionScope | null | undefined {
+  const cacheKey = wrapperOpener ?? options;
+  let cache = scopeCaches.get(cacheKey);
   if (!cache) {
     cache = new WeakMap();
-    scopeCaches.set(options, cache);
+    scopeCaches.set(cacheKey, cache);
   }
   if (cache.has(fn)) return cache.get(fn);
-  const scope = computeScopeOfFunction(fn, options);
+  const scope = computeScopeOfFunction(fn, options, wrapperOpener);
   cache.set(fn, scope);
   return scope;
 }
@@ -436,6 +449,7 @@ function scopeOfFunction(fn: FunctionNode, options: TransactionScopeOptions): Tr
 function computeScopeOfFunction(
   fn: FunctionNode,
   options: TransactionScopeOptions,
+  wrapperOpener: WrapperOpener | undefined,
 ): TransactionScope | null | undefined {
   const parent = fn.parent;
   if (parent.type === AST_NODE_TYPES.CallExpression && parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) {
@@ -444,7 +458,8 @@ function computeScopeOfFunction(
     }
     const name = calleeName(parent.callee);
     if (name !== undefined && options.afterTransactionCallees.includes(name)) return null;
-    return undefined;
+    const wrapped = wrapperOpener?.(parent, parent.arguments.indexOf(fn as TSESTree.CallExpressionArgument));
+    return wrapped === undefined ? undefined : { kind: 'callback', opener: parent, openerName: wrapped, body: fn };
   }
   if (parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.PropertyDefinition) {
     const decorator = parent.decorators.find((d) => isTransactionDecorator(d, options));

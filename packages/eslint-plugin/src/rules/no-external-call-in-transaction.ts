@@ -5,6 +5,7 @@ import {
   defaultCallGraphOptions,
   findNetworkPath,
   findNetworkPathFromReference,
+  findTransactionWrapper,
   type CallGraphOptions,
 } from '../analysis/call-graph.js';
 import {
@@ -21,6 +22,7 @@ import {
   isTransactionCall,
   transactionScopeOptionsSchema,
   type TransactionScopeOptions,
+  type WrapperOpener,
 } from '../analysis/transaction-scope.js';
 import { createRule } from '../util/create-rule.js';
 
@@ -55,10 +57,14 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const services = ESLintUtils.getParserServices(context, true);
     const program = services.program ?? undefined;
+    // With types, a callback given to the project's own transaction helper (`withTx(async (tx) => …)`) is inside too.
+    const wrapperOpener: WrapperOpener | undefined = program
+      ? (call, index) => findTransactionWrapper(services.esTreeNodeToTSNodeMap.get(call), index, program, options)
+      : undefined;
     return {
       CallExpression(node) {
         if (program) checkCallbackByReference(node);
-        const scope = findTransactionScope(node, options);
+        const scope = findTransactionScope(node, options, wrapperOpener);
         if (!scope) return;
         const direct = classifyCallBySyntax(node, context.sourceCode, options);
         if (direct) {

@@ -44,6 +44,19 @@ describe('no-external-call-in-transaction on the transaction corpus', () => {
     expect(message).toContain('@sendgrid/mail');
   });
 
+  it("names the project's own transaction helper and what it opens", () => {
+    const uow = results.find((result) => result.filePath.endsWith('unit-of-work.ts'))!;
+    const messages = uow.messages.filter((m) => m.ruleId === ruleId).map((m) => m.message);
+    expect(messages[0]).toContain('inTx() → prisma.$transaction()');
+    expect(messages[1]).toContain('uow.run() → @Transactional()');
+  });
+
+  it('names the function handed to the transaction by reference and the call it reaches', () => {
+    const billing = results.find((result) => result.filePath.endsWith('billing-references.ts'))!;
+    const messages = billing.messages.filter((m) => m.ruleId === ruleId).map((m) => m.message);
+    expect(messages[0]).toContain('recordUsage → stripe.billing.meterEvents.create');
+  });
+
   it('names the statement that began an imperative transaction', () => {
     const pg = results.find((result) => result.filePath.endsWith('pg-client.ts'))!;
     expect(pg.messages.find((m) => m.ruleId === ruleId)?.message).toContain("client.query('BEGIN')");
