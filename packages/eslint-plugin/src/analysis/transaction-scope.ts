@@ -245,12 +245,33 @@ function findBeginBefore(
   options: TransactionScopeOptions,
 ): Pick<TransactionScope, 'opener' | 'openerName'> | undefined {
   for (let index = statements.indexOf(child) - 1; index >= 0; index--) {
-    const statement = statements[index]!;
-    for (const receiver of receiversEndedBy(statement, options)) ended.add(receiver);
-    const begin = beginIn(statement, options);
+    const { begin, ends } = controlOf(statements[index]!, options);
+    for (const receiver of ends) ended.add(receiver);
     if (begin && !ended.has(begin.receiver)) return { opener: begin.call, openerName: begin.name };
   }
   return undefined;
+}
+
+interface TransactionControl {
+  readonly begin: Begin | undefined;
+  readonly ends: readonly string[];
+}
+
+// Per options object, per statement: every call in a block scans the statements before it, so each is read once.
+const controlCaches = new WeakMap<TransactionScopeOptions, WeakMap<TSESTree.Node, TransactionControl>>();
+
+function controlOf(statement: TSESTree.Node, options: TransactionScopeOptions): TransactionControl {
+  let cache = controlCaches.get(options);
+  if (!cache) {
+    cache = new WeakMap();
+    controlCaches.set(options, cache);
+  }
+  let control = cache.get(statement);
+  if (!control) {
+    control = { begin: beginIn(statement, options), ends: receiversEndedBy(statement, options) };
+    cache.set(statement, control);
+  }
+  return control;
 }
 
 const beginSql = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
