@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { defaultExternalCallOptions, type ExternalCall, type ExternalCallOptions } from './external-call.js';
 import { classifyTypedCall, skipWrappers, tsCalleeName, tsCalleeText } from './external-call-types.js';
+import { isBeginSql, isEndSql } from './transaction-scope.js';
 
 /** How far to follow calls. */
 export interface CallGraphOptions {
@@ -105,6 +106,8 @@ export function findNetworkPathFromReference(
 export interface TransactionOpeners {
   readonly transactionDecorators: readonly string[];
   readonly transactionCallees: readonly string[];
+  readonly transactionBeginCallees?: readonly string[];
+  readonly transactionEndCallees?: readonly string[];
 }
 
 /**
@@ -144,7 +147,35 @@ export function findTransactionWrapper(
     ts.forEachChild(node, visit);
   };
   visit(declaration.body);
-  return opener;
+  return opener ?? imperativeOpener(declaration.body, callbackName, wrapper, openers);
+}
+
+/**
+ * `runInTransaction(work)` written imperatively: `await queryRunner.startTransaction(); const r = await
+ * work(queryRunner); await queryRunner.commitTransaction()`. The callback is called after a begin call
+ * with no end call in between (in source order: these helpers are a few straight lines).
+ */
+function imperativeOpener(body: ts.Block, callbackName: string, wrapper: string, openers: TransactionOpeners): string | undefined {
+  let begun: string | undefined;
+  let found: string | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found !== undefined || (ts.isFunctionLike(node) && node !== body.parent)) return;
+    ts.forEachChild(node, visit);
+    if (!ts.isCallExpression(node)) return;
+    const name = tsCalleeName(node.expression);
+    const callee = skipWrappers(node.expression);
+    const argument = node.arguments[0];
+    const sql = argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
+    if (ts.isIdentifier(callee) && callee.text === callbackName) {
+      if (begun !== undefined) found = `${wrapper} → ${begun}`;
+    } else if ((name !== undefined && (openers.transactionBeginCallees ?? []).includes(name)) || (sql !== undefined && isBeginSql(sql))) {
+      begun = `${tsCalleeText(node.expression)}()`;
+    } else if ((name !== undefined && (openers.transactionEndCallees ?? []).includes(name)) || (sql !== undefined && isEndSql(sql))) {
+      begun = undefined;
+    }
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** True when `node` is the identifier, or (when `calledOnly`, or inside a function) contains a call of it. */

@@ -278,6 +278,16 @@ const beginSql = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
 // `ROLLBACK TO SAVEPOINT` keeps the transaction open.
 const endSql = /^\s*(COMMIT|END|ABORT|ROLLBACK(?!\s+TO\b))\b/i;
 
+/** SQL that begins a transaction (`BEGIN`, `START TRANSACTION`). */
+export function isBeginSql(text: string): boolean {
+  return beginSql.test(text);
+}
+
+/** SQL that ends one (`COMMIT`, `ROLLBACK` but not `ROLLBACK TO SAVEPOINT`, `END`, `ABORT`). */
+export function isEndSql(text: string): boolean {
+  return endSql.test(text);
+}
+
 /** The SQL text of `client.query('BEGIN')`, `conn.execute(`COMMIT`)`: a first argument without interpolation. */
 function sqlTextOf(call: TSESTree.CallExpression): string | undefined {
   const argument = call.arguments[0];
