@@ -1,5 +1,5 @@
 import { AST_NODE_TYPES, ESLintUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
-import { findVariable } from './fresh-value.js';
+import { findVariable, localObjectLiteral } from './fresh-value.js';
 import { calleeName, calleeText, propertyName } from './transaction-scope.js';
 import { classifyTypedCall } from './external-call-types.js';
 
@@ -200,13 +200,13 @@ export function classifyCallBySyntax(
   if (name === undefined || options.localMethods.includes(name)) return undefined;
   if (callee.type === AST_NODE_TYPES.Identifier && options.networkGlobals.includes(name)) {
     const variable = findVariable(sourceCode.getScope(callee), name);
-    if (!variable || variable.defs.length === 0) return describeHttpCall(call, name, 'fetch');
+    if (!variable || variable.defs.length === 0) return describeHttpCall(call, name, 'fetch', sourceCode);
   }
   const origin = originOf(callee, sourceCode, options, 0);
   if (!origin) return undefined;
   const receiverIsImport =
     callee.type === AST_NODE_TYPES.MemberExpression && originOf(callee.object, sourceCode, options, 0)?.isImport === true;
-  return describeCall(call, callee, origin, receiverIsImport, options);
+  return describeCall(call, callee, origin, receiverIsImport, options, sourceCode);
 }
 
 function describeCall(
@@ -215,19 +215,20 @@ function describeCall(
   origin: Origin,
   receiverIsImport: boolean,
   options: ExternalCallOptions,
+  sourceCode: TSESLint.SourceCode,
 ): ExternalCall | undefined {
   const name = calleeName(callee) ?? '';
   const isHttp = matchesPackage(origin.packageName, options.httpPackages);
   if (nodeHttpModules.has(origin.packageName)) {
-    return nodeHttpRequestFunctions.has(name) ? describeHttpCall(call, displayNameOf(callee), origin.packageName) : undefined;
+    return nodeHttpRequestFunctions.has(name) ? describeHttpCall(call, displayNameOf(callee), origin.packageName, sourceCode) : undefined;
   }
   if (callee.type === AST_NODE_TYPES.Identifier && origin.isImport) {
     // `Stripe(key)`, `twilio(sid, token)`, `createMollieClient()` build clients; `axios(config)`, `got(url)` send.
-    return isHttp ? describeHttpCall(call, displayNameOf(callee), origin.packageName) : undefined;
+    return isHttp ? describeHttpCall(call, displayNameOf(callee), origin.packageName, sourceCode) : undefined;
   }
   if (callee.type === AST_NODE_TYPES.MemberExpression && inLocalNamespace(callee)) return undefined;
   if (factoryMethods.has(name) && receiverIsImport) return undefined;
-  if (isHttp) return describeHttpCall(call, displayNameOf(callee), origin.packageName);
+  if (isHttp) return describeHttpCall(call, displayNameOf(callee), origin.packageName, sourceCode);
   return {
     displayName: displayNameOf(callee),
     packageName: origin.packageName,
@@ -275,9 +276,14 @@ export function operationOfName(name: string): ExternalOperation {
 const httpMethodNames = new Set(['get', 'head', 'options', 'post', 'put', 'patch', 'delete', 'del']);
 
 /** An HTTP request: its method from `axios.post`, `got.put`, or `fetch(url, { method: 'POST' })`. */
-function describeHttpCall(call: TSESTree.CallExpression, displayName: string, packageName: string): ExternalCall {
+function describeHttpCall(
+  call: TSESTree.CallExpression,
+  displayName: string,
+  packageName: string,
+  sourceCode: TSESLint.SourceCode,
+): ExternalCall {
   const name = calleeName(unwrap(call.callee))?.toLowerCase() ?? '';
-  const httpMethod = httpMethodNames.has(name) ? (name === 'del' ? 'DELETE' : name.toUpperCase()) : httpMethodInOptions(call);
+  const httpMethod = httpMethodNames.has(name) ? (name === 'del' ? 'DELETE' : name.toUpperCase()) : httpMethodInOptions(call, sourceCode);
   return {
     displayName,
     packageName,
@@ -305,11 +311,12 @@ function operationOfHttpMethod(method: string | undefined): ExternalOperation {
   }
 }
 
-/** `fetch(url, { method: 'POST' })`, `axios({ method: 'post', url })`: GET when no method is given. */
-function httpMethodInOptions(call: TSESTree.CallExpression): string | undefined {
+/** `fetch(url, { method: 'POST' })`, `axios({ method: 'post', url })`, or options in a local `const init = {...}`: GET when no method is given. */
+function httpMethodInOptions(call: TSESTree.CallExpression, sourceCode: TSESLint.SourceCode): string | undefined {
   for (const argument of call.arguments) {
-    if (argument.type !== AST_NODE_TYPES.ObjectExpression) continue;
-    const method = findProperty(argument, 'method');
+    const options = localObjectLiteral(argument, sourceCode);
+    if (!options) continue;
+    const method = findProperty(options, 'method');
     if (!method) return 'GET';
     if (method.value.type === AST_NODE_TYPES.Literal && typeof method.value.value === 'string') {
       return method.value.value.toUpperCase();

@@ -212,6 +212,22 @@ function freshLocalFunction(
   return fresh && { source: `${callee.name}() → ${fresh.source}`, node: callee.parent };
 }
 
+/** The object literal a node is, directly, through `as`/`satisfies`/`!`, or through a local `const`. */
+export function localObjectLiteral(node: TSESTree.Node, sourceCode: TSESLint.SourceCode): TSESTree.ObjectExpression | undefined {
+  if (
+    node.type === AST_NODE_TYPES.TSAsExpression ||
+    node.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    node.type === AST_NODE_TYPES.TSNonNullExpression
+  ) {
+    return localObjectLiteral(node.expression, sourceCode);
+  }
+  if (node.type === AST_NODE_TYPES.ObjectExpression) return node;
+  if (node.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const definition = findVariable(sourceCode.getScope(node), node.name)?.defs[0];
+  const init = definition?.node.type === AST_NODE_TYPES.VariableDeclarator ? definition.node.init : undefined;
+  return init?.type === AST_NODE_TYPES.ObjectExpression ? init : undefined;
+}
+
 export function findVariable(
   scope: TSESLint.Scope.Scope | null,
   name: string,

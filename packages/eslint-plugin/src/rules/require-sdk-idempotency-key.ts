@@ -13,6 +13,7 @@ import {
   findFreshValue,
   findVariable,
   freshValueOptionsSchema,
+  localObjectLiteral,
   type FreshValueOptions,
 } from '../analysis/fresh-value.js';
 import { defaultKeyProperties, findKeySlot, typeHasProperty, type KeySlot } from '../analysis/idempotency-key-slot.js';
@@ -157,7 +158,7 @@ function checkSdkCall(context: Context, call: TSESTree.CallExpression, external:
   const { site, slot } = keySite;
   const data = { callee: external.displayName, packageName: external.packageName, property: slot.propertyName };
   const argument = site.arguments[slot.parameterIndex];
-  const literal = argument && objectLiteralOf(argument, context.sourceCode);
+  const literal = argument && localObjectLiteral(argument, context.sourceCode);
   if (literal) {
     const property = findProperty(literal, slot.propertyName);
     if (property) {
@@ -185,22 +186,6 @@ function checkSdkCall(context: Context, call: TSESTree.CallExpression, external:
   });
 }
 
-/** The object literal an argument is, directly or through a local `const`. */
-function objectLiteralOf(argument: TSESTree.Node, sourceCode: TSESLint.SourceCode): TSESTree.ObjectExpression | undefined {
-  if (
-    argument.type === AST_NODE_TYPES.TSAsExpression ||
-    argument.type === AST_NODE_TYPES.TSSatisfiesExpression ||
-    argument.type === AST_NODE_TYPES.TSNonNullExpression
-  ) {
-    return objectLiteralOf(argument.expression, sourceCode);
-  }
-  if (argument.type === AST_NODE_TYPES.ObjectExpression) return argument;
-  if (argument.type !== AST_NODE_TYPES.Identifier) return undefined;
-  const definition = findVariable(sourceCode.getScope(argument), argument.name)?.defs[0];
-  const init = definition?.node.type === AST_NODE_TYPES.VariableDeclarator ? definition.node.init : undefined;
-  return init?.type === AST_NODE_TYPES.ObjectExpression ? init : undefined;
-}
-
 function keyEntry(propertyName: string): string {
   return propertyName === placeholder ? placeholder : `${propertyName}: ${placeholder}`;
 }
@@ -213,7 +198,7 @@ function addKeyFix(
   sourceCode: TSESLint.SourceCode,
 ): TSESLint.RuleFix {
   const entry = keyEntry(slot.propertyName);
-  const literal = argument && objectLiteralOf(argument, sourceCode);
+  const literal = argument && localObjectLiteral(argument, sourceCode);
   if (literal && (argument === literal || argument?.type !== AST_NODE_TYPES.Identifier)) {
     const first = literal.properties[0];
     return first ? fixer.insertTextBefore(first, `${entry}, `) : fixer.replaceText(literal, `{ ${entry} }`);
@@ -252,7 +237,7 @@ function checkHttpRequest(context: Context, call: TSESTree.CallExpression, exter
  */
 function hostOf(call: TSESTree.CallExpression, hosts: readonly string[], sourceCode: TSESLint.SourceCode): string | undefined {
   const first = call.arguments[0];
-  const config = first && objectLiteralOf(first, sourceCode);
+  const config = first && localObjectLiteral(first, sourceCode);
   const urlNode = config ? findProperty(config, 'url')?.value : first;
   const urls = urlNode ? stringCandidates(urlNode, sourceCode, 0) : [];
   const bases = [
@@ -328,7 +313,7 @@ function clientBaseUrls(client: TSESTree.Expression, sourceCode: TSESLint.Source
   const init = clientInitializer(client, sourceCode);
   const factory = init?.type === AST_NODE_TYPES.AwaitExpression ? init.argument : init;
   if (factory?.type !== AST_NODE_TYPES.CallExpression) return [];
-  const config = factory.arguments[0] && objectLiteralOf(factory.arguments[0], sourceCode);
+  const config = factory.arguments[0] && localObjectLiteral(factory.arguments[0], sourceCode);
   return config ? baseUrlsOf(config, sourceCode) : [];
 }
 
@@ -351,10 +336,10 @@ function clientInitializer(client: TSESTree.Expression, sourceCode: TSESLint.Sou
 /** The `headers` object literal of the request's options; 'unknown' when headers are built elsewhere. */
 function headersOf(call: TSESTree.CallExpression, sourceCode: TSESLint.SourceCode): TSESTree.ObjectExpression | undefined | 'unknown' {
   for (const argument of call.arguments) {
-    const object = objectLiteralOf(argument, sourceCode);
+    const object = localObjectLiteral(argument, sourceCode);
     const headers = object && findProperty(object, 'headers');
     if (!headers) continue;
-    const value = objectLiteralOf(headers.value, sourceCode);
+    const value = localObjectLiteral(headers.value, sourceCode);
     if (!value || value.properties.some((property) => property.type === AST_NODE_TYPES.SpreadElement)) return 'unknown';
     return value;
   }
