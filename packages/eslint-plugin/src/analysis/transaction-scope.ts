@@ -497,8 +497,34 @@ function computeScopeOfFunction(
     if (decorator) {
       return { kind: 'decorator', opener: decorator, openerName: `@${decoratorName(decorator)}()`, body: fn };
     }
+    const interceptor = findTransactionInterceptor(parent);
+    if (interceptor) return { kind: 'decorator', ...interceptor, body: fn };
     // A method is only called when someone calls it: code outside the class does not reach into it.
     return null;
+  }
+  return undefined;
+}
+
+/**
+ * NestJS `@UseInterceptors(TransactionInterceptor)` on a handler or its controller: the interceptor begins a
+ * transaction before the handler runs and commits when it has returned, so the whole handler is inside.
+ */
+function findTransactionInterceptor(
+  member: TSESTree.MethodDefinition | TSESTree.PropertyDefinition,
+): Pick<TransactionScope, 'opener' | 'openerName'> | undefined {
+  const classNode = member.parent.parent;
+  const decorators = [...member.decorators, ...('decorators' in classNode ? classNode.decorators : [])];
+  for (const decorator of decorators) {
+    const expression = decorator.expression;
+    if (expression.type !== AST_NODE_TYPES.CallExpression || calleeName(expression.callee) !== 'UseInterceptors') continue;
+    for (const argument of expression.arguments) {
+      const target = argument.type === AST_NODE_TYPES.NewExpression ? argument.callee : argument;
+      const name = target.type === AST_NODE_TYPES.Identifier ? target.name : undefined;
+      // `TransactionLoggingInterceptor` and the like only observe.
+      if (name !== undefined && /Transaction/.test(name) && !/(Logging|Logger|Tracing|Trace|Metric)/.test(name)) {
+        return { opener: decorator, openerName: `@UseInterceptors(${name})` };
+      }
+    }
   }
   return undefined;
 }

@@ -12,6 +12,12 @@ declare module 'rxjs' {
 declare module '@nestjs/common' {
   export function Injectable(): ClassDecorator;
   export function Inject(token: unknown): ParameterDecorator;
+  export function Controller(path?: string): ClassDecorator;
+  export function Post(path?: string): MethodDecorator;
+  export function Get(path?: string): MethodDecorator;
+  export function Body(): ParameterDecorator;
+  export function Req(): ParameterDecorator;
+  export function UseInterceptors(...interceptors: unknown[]): MethodDecorator & ClassDecorator;
   export class Logger {
     constructor(context?: string);
     log(message: string): void;
