@@ -1,6 +1,6 @@
 // Shape: Drizzle `db.transaction(async (tx) => …)` with the global fetch, and Kysely
-// `db.transaction().setIsolationLevel(…).execute(async (trx) => …)` with ky; `setImmediate` and a
-// call after the transaction are outside. Modelled on Drizzle's and Kysely's transaction docs.
+// `db.transaction().setIsolationLevel(…).execute(async (trx) => …)` with ky; fire-and-forget
+// `setImmediate`/`process.nextTick` callbacks (they do not hold the transaction) and a call after it are outside. Modelled on Drizzle's and Kysely's transaction docs.
 import ky from 'ky';
 import type { Kysely } from 'kysely';
 
@@ -20,6 +20,9 @@ export async function activateSubscription(db: DrizzleDb, id: string): Promise<v
     if (!response.ok) throw new Error(`CRM refused subscription ${id}: ${response.status}`);
     setImmediate(() => {
       void fetch('https://metrics.example.com/activated', { method: 'POST' });
+    });
+    process.nextTick(() => {
+      void fetch('https://metrics.example.com/activated-tick', { method: 'POST' });
     });
   });
   await fetch(`https://crm.example.com/api/subscriptions/${id}/welcome`, { method: 'POST' });
