@@ -57,6 +57,11 @@ describe('require-sdk-idempotency-key on the SDK corpus', () => {
     }
   });
 
+  it('is checked on updates by the strict preset only', () => {
+    expect(safecall.configs['recommended-type-checked'].rules?.[ruleId]).toBe('error');
+    expect(safecall.configs.strict.rules?.[ruleId]).toEqual(['error', { checkUpdates: true }]);
+  });
+
   describe.each(Object.keys(runs))('%s', (run) => {
     let results: ESLint.LintResult[];
     beforeAll(async () => {

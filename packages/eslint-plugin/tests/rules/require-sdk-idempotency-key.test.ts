@@ -92,6 +92,19 @@ export async function notify(orderId: string) {
       options: [{ hosts: ['api.payments.example'] }],
     },
     {
+      // Cancelling ends in the same state when repeated (Stripe cancels a subscription with DELETE); Adyen's
+      // paymentMethods lists what a shopper may use.
+      filename,
+      code: `${stripeSetup}
+import { Client as AdyenClient, CheckoutAPI } from '@adyen/api-library';
+const checkout = new CheckoutAPI(new AdyenClient({ apiKey: 'k', environment: 'TEST' }));
+export async function stop(subscriptionId: string, invoiceId: string) {
+  await stripe.subscriptions.cancel(subscriptionId);
+  await stripe.invoices.voidInvoice(invoiceId);
+  await checkout.PaymentsApi.paymentMethods({ merchantAccount: 'm' });
+}`,
+    },
+    {
       // A local object that only looks like a client.
       filename,
       code: `
@@ -315,6 +328,34 @@ export async function move(key: string) {
           ],
         },
       ],
+    },
+    {
+      // A random fallback and a local helper that returns a fresh value are fresh keys too.
+      filename,
+      code: `${stripeSetup}
+const newKey = () => \`pay_\${randomUUID()}\`;
+export async function pay(amount: number, headerKey: string | undefined) {
+  await stripe.paymentIntents.create({ amount, currency: 'eur' }, { idempotencyKey: headerKey ?? randomUUID() });
+  await stripe.paymentIntents.create({ amount, currency: 'eur' }, { idempotencyKey: newKey() });
+}`,
+      errors: [
+        { messageId: 'freshKey', line: 7, column: 69, data: { callee: 'stripe.paymentIntents.create', packageName: 'stripe', property: 'idempotencyKey', source: 'randomUUID()' } },
+        { messageId: 'freshKey', line: 8, column: 69, data: { callee: 'stripe.paymentIntents.create', packageName: 'stripe', property: 'idempotencyKey', source: 'newKey() → randomUUID()' } },
+      ],
+    },
+    {
+      // The host of a relative URL comes from the client's baseURL; the instance's default key does not count.
+      filename,
+      code: `
+import axios from 'axios';
+const API_URL = process.env.LIVE ? 'https://api.payments.example/v1' : 'https://sandbox.payments.example/v1';
+const payments = axios.create({ baseURL: API_URL, headers: { 'Idempotency-Key': process.env.KEY } });
+export async function charge(orderId: string) {
+  await payments.post('/charges', { orderId });
+  await payments.post('/charges', { orderId }, { headers: { 'Idempotency-Key': \`charge-\${orderId}\` } });
+}`,
+      options: [{ hosts: ['payments.example'] }],
+      errors: [{ messageId: 'missingHeader', line: 6, column: 9, data: { callee: 'payments.post', method: 'POST', host: 'payments.example', header: 'Idempotency-Key' } }],
     },
     {
       // POSTs to a configured host need the header, and a fresh header protects nothing.
