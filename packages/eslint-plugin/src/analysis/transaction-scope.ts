@@ -494,6 +494,7 @@ function computeScopeOfFunction(
   }
   if (parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.PropertyDefinition) {
     const decorator = parent.decorators.find((d) => isTransactionDecorator(d, options));
+    if (decorator && runsWithoutTransaction(decorator)) return null;
     if (decorator) {
       return { kind: 'decorator', opener: decorator, openerName: `@${decoratorName(decorator)}()`, body: fn };
     }
@@ -503,6 +504,31 @@ function computeScopeOfFunction(
     return null;
   }
   return undefined;
+}
+
+// typeorm-transactional `Propagation.NOT_SUPPORTED` / `NEVER`, @nestjs-cls/transactional `Propagation.NotSupported` / `Never`.
+const nonTransactionalPropagation = /^(NOT_?SUPPORTED|NEVER)$/i;
+
+/** `@Transactional({ propagation: Propagation.NOT_SUPPORTED })`, `@Transactional(Propagation.Never)`: runs outside any transaction. */
+function runsWithoutTransaction(decorator: TSESTree.Decorator): boolean {
+  if (decorator.expression.type !== AST_NODE_TYPES.CallExpression) return false;
+  const propagationOf = (node: TSESTree.Node): string | undefined => {
+    if (node.type === AST_NODE_TYPES.MemberExpression) return propertyName(node);
+    if (node.type === AST_NODE_TYPES.Literal && typeof node.value === 'string') return node.value;
+    return undefined;
+  };
+  return decorator.expression.arguments.some((argument) => {
+    if (argument.type === AST_NODE_TYPES.ObjectExpression) {
+      return argument.properties.some(
+        (property) =>
+          property.type === AST_NODE_TYPES.Property &&
+          property.key.type === AST_NODE_TYPES.Identifier &&
+          property.key.name === 'propagation' &&
+          nonTransactionalPropagation.test(propagationOf(property.value) ?? ''),
+      );
+    }
+    return nonTransactionalPropagation.test(propagationOf(argument) ?? '');
+  });
 }
 
 /**

@@ -40,7 +40,12 @@ declare module '@golevelup/nestjs-stripe' {
 }
 
 declare module 'typeorm-transactional' {
-  export function Transactional(options?: { propagation?: string }): MethodDecorator;
+  export enum Propagation {
+    REQUIRED = 'REQUIRED',
+    NOT_SUPPORTED = 'NOT_SUPPORTED',
+    NEVER = 'NEVER',
+  }
+  export function Transactional(options?: { propagation?: Propagation }): MethodDecorator;
   export function runOnTransactionCommit(callback: () => void): void;
   export function runOnTransactionRollback(callback: (error: Error) => void): void;
 }

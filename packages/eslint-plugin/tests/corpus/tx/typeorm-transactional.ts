@@ -1,9 +1,10 @@
 // Shape: `@Transactional()` from typeorm-transactional on a NestJS service method, a nodemailer
-// Transporter held in a field, and `runOnTransactionCommit` (runs AFTER commit: not inside).
+// Transporter held in a field, `runOnTransactionCommit` (runs AFTER commit: not inside) and
+// `propagation: Propagation.NOT_SUPPORTED` (the method runs outside any transaction).
 // Modelled on typeorm-transactional's README and NestJS user/registration services.
 import { Injectable } from '@nestjs/common';
 import type { Transporter } from 'nodemailer';
-import { Transactional, runOnTransactionCommit } from 'typeorm-transactional';
+import { Propagation, Transactional, runOnTransactionCommit } from 'typeorm-transactional';
 import type { Repository } from 'typeorm';
 
 interface UserEntity {
@@ -25,6 +26,11 @@ export class RegistrationService {
       void this.mailer.sendMail({ to: email, subject: 'Welcome' });
     });
     return user;
+  }
+
+  @Transactional({ propagation: Propagation.NOT_SUPPORTED })
+  async sendDigest(email: string): Promise<void> {
+    await this.mailer.sendMail({ to: email, subject: 'Your weekly digest' });
   }
 
   @Transactional()
