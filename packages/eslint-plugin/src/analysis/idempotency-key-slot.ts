@@ -45,8 +45,12 @@ export function findKeySlot(
   return undefined;
 }
 
-/** Whether a value of this type carries the key property (a variable passed where the key goes). */
-export function typeHasProperty(type: ts.Type, checker: ts.TypeChecker, propertyName: string): boolean {
+/**
+ * Whether a value of this type may carry the key property (a variable passed where the key goes): its type
+ * declares it, or the type says nothing (`any`, `unknown`: an untyped `req.body` may hold the client's key).
+ */
+export function mayCarryProperty(type: ts.Type, checker: ts.TypeChecker, propertyName: string): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
   const members = type.isUnion() ? type.types : [type];
   return members.some((member) => checker.getPropertyOfType(member, propertyName) !== undefined);
 }

@@ -16,7 +16,7 @@ import {
   localObjectLiteral,
   type FreshValueOptions,
 } from '../analysis/fresh-value.js';
-import { defaultKeyProperties, findKeySlot, typeHasProperty, type KeySlot } from '../analysis/idempotency-key-slot.js';
+import { defaultKeyProperties, findKeySlot, mayCarryProperty, type KeySlot } from '../analysis/idempotency-key-slot.js';
 import { createRule } from '../util/create-rule.js';
 
 interface RuleOptions extends FreshValueOptions {
@@ -170,7 +170,7 @@ function checkSdkCall(context: Context, call: TSESTree.CallExpression, external:
     if (literal.properties.some((candidate) => candidate.type === AST_NODE_TYPES.SpreadElement)) return;
   } else if (argument) {
     const type = services.getTypeAtLocation(argument);
-    if (typeHasProperty(type, services.program.getTypeChecker(), slot.propertyName)) return;
+    if (mayCarryProperty(type, services.program.getTypeChecker(), slot.propertyName)) return;
   }
   context.report({
     node: call,
