@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PostgresStore, Runtime, silentLogger } from '@safecall/runtime';
+import { PostgresStore, Runtime, seededRandom, silentLogger } from '@safecall/runtime';
 import { createTestDatabase } from '../setup/postgres.js';
 import {
   CHARGE,
@@ -12,7 +12,7 @@ import {
   type ChargeCommand,
 } from './charge.js';
 import { FakeProvider, type ProviderCall } from './fake-provider.js';
-import { seededRandom, waitUntil, WorkerProcess, type WorkerExit } from './harness.js';
+import { waitUntil, WorkerProcess, type WorkerExit } from './harness.js';
 import { allOperations, allWal, exactlyOnceViolations } from './invariants.js';
 import { toWorkerEnv } from './worker-env.js';
 
