@@ -320,7 +320,13 @@ function beginIn(statement: TSESTree.Node, options: TransactionScopeOptions): Be
       return { call, receiver: bound ?? calleeText(call.callee.object), name: `${calleeText(call.callee)}()` };
     }
     // `knex.transaction()` without a callback returns the transaction; it only scopes what uses the variable it is bound to.
-    if (options.transactionCallees.includes(name) && bound !== undefined) {
+    // Its arguments are options at most (`{ isolationLevel }`, `'SERIALIZABLE'`): `ledger.transaction(id)` reads a record.
+    const onlyOptions = call.arguments.every(
+      (argument) =>
+        argument.type === AST_NODE_TYPES.ObjectExpression ||
+        (argument.type === AST_NODE_TYPES.Literal && typeof argument.value === 'string' && isolationLevel.test(argument.value)),
+    );
+    if (options.transactionCallees.includes(name) && bound !== undefined && onlyOptions) {
       return { call, receiver: bound, name: `${calleeText(call.callee)}()` };
     }
   }
