@@ -82,8 +82,95 @@ export async function start(sequelize: any) {
     http.createServer(() => undefined);
   });
 }`,
+    // After the try that commits (or rolls back and rethrows), the knex transaction has ended.
+    `
+import got from 'got';
+export async function close(knex: any, id: string) {
+  const trx = await knex.transaction();
+  try {
+    await trx('orders').where({ id }).update({ state: 'CLOSED' });
+    await trx.commit();
+  } catch (error) {
+    await trx.rollback();
+    throw error;
+  }
+  await got.post('https://hooks.example.com/closed', { json: { id } });
+}`,
+    // Sentry's startTransaction starts a tracing span, not a database transaction.
+    `
+import * as Sentry from '@sentry/node';
+export async function sync(url: string) {
+  const span = Sentry.startTransaction({ op: 'job', name: 'sync' });
+  await fetch(url);
+  span.finish();
+}`,
+    // NOT_SUPPORTED propagation runs the method outside any transaction.
+    `
+import { Transactional, Propagation } from 'typeorm-transactional';
+export class Digest {
+  @Transactional({ propagation: Propagation.NOT_SUPPORTED })
+  async send(url: string) {
+    await fetch(url, { method: 'POST' });
+  }
+}`,
   ],
   invalid: [
+    {
+      // SQL transaction control: inside between BEGIN and COMMIT, including a savepoint rollback.
+      code: `
+export async function move(client: any) {
+  await client.query('BEGIN');
+  try {
+    await client.query('ROLLBACK TO SAVEPOINT a');
+    await fetch('https://fraud.example.com', { method: 'POST' });
+    await client.query('COMMIT');
+    await fetch('https://hooks.example.com', { method: 'POST' });
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}`,
+      errors: [{ messageId: 'externalCall', line: 6, column: 11, data: { callee: 'fetch', packageName: 'fetch', opener: "client.query('BEGIN')" } }],
+    },
+    {
+      // TypeORM QueryRunner: a rollback on one branch leaves the transaction open on the other, and in the catch before its rollback.
+      code: `
+import axios from 'axios';
+export async function cancel(dataSource: any, id: string) {
+  const queryRunner = dataSource.createQueryRunner();
+  await queryRunner.startTransaction();
+  try {
+    if (!id) {
+      await queryRunner.rollbackTransaction();
+      return;
+    }
+    await axios.delete(\`https://carrier.example.com/labels/\${id}\`);
+    await queryRunner.commitTransaction();
+  } catch (error) {
+    await axios.post('https://alerts.example.com', { id });
+    await queryRunner.rollbackTransaction();
+  } finally {
+    await queryRunner.release();
+  }
+}`,
+      errors: [
+        { messageId: 'externalCall', line: 11, column: 11, data: { callee: 'axios.delete', packageName: 'axios', opener: 'queryRunner.startTransaction()' } },
+        { messageId: 'externalCall', line: 14, column: 11, data: { callee: 'axios.post', packageName: 'axios', opener: 'queryRunner.startTransaction()' } },
+      ],
+    },
+    {
+      // Medusa's @InjectTransactionManager() wraps the method in a transaction.
+      code: `
+import Stripe from 'stripe';
+export class PaymentModule {
+  constructor(private readonly stripe: Stripe) {}
+  @InjectTransactionManager()
+  async authorize(id: string) {
+    await this.stripe.paymentIntents.confirm(id);
+  }
+}`,
+      errors: [{ messageId: 'externalCall', line: 7, column: 11, data: { callee: 'stripe.paymentIntents.confirm', packageName: 'stripe', opener: '@InjectTransactionManager()' } }],
+    },
     {
       // Prisma interactive transaction around a Stripe charge (a client held in a module constant).
       code: `
