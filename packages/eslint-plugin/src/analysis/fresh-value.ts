@@ -225,7 +225,8 @@ export function localObjectLiteral(node: TSESTree.Node, sourceCode: TSESLint.Sou
   if (node.type !== AST_NODE_TYPES.Identifier) return undefined;
   const definition = findVariable(sourceCode.getScope(node), node.name)?.defs[0];
   const init = definition?.node.type === AST_NODE_TYPES.VariableDeclarator ? definition.node.init : undefined;
-  return init?.type === AST_NODE_TYPES.ObjectExpression ? init : undefined;
+  // One hop only: `const options = { ... } satisfies RequestOptions`, not chains of aliases.
+  return init && init.type !== AST_NODE_TYPES.Identifier ? localObjectLiteral(init, sourceCode) : undefined;
 }
 
 export function findVariable(
