@@ -5,6 +5,9 @@ export default defineConfig({
     // Workspace packages resolve to their TypeScript sources in tests (see each package's "exports").
     conditions: ['@safecall/source'],
   },
+  ssr: {
+    resolve: { conditions: ['@safecall/source'], externalConditions: ['@safecall/source'] },
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'packages/*/tests/**/*.test.ts', 'rules/test/**/*.test.ts', 'test/**/*.test.ts'],
     setupFiles: ['./test/setup/vitest.setup.ts'],

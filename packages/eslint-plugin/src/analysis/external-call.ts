@@ -266,7 +266,9 @@ export function operationOfSdkCall(methodName: string, call?: TSESTree.CallExpre
   return operationOfName(methodName);
 }
 
-export function operationOfName(name: string): ExternalOperation {
+export function operationOfName(methodOrCommand: string): ExternalOperation {
+  // AWS SDK v3 commands are PascalCase (`GetObject` from `GetObjectCommand`): read the verb the same way.
+  const name = methodOrCommand.charAt(0).toLowerCase() + methodOrCommand.slice(1);
   if (readVerbs.test(name)) return 'read';
   if (deleteVerbs.test(name)) return 'delete';
   if (updateVerbs.test(name)) return 'update';

@@ -15,6 +15,13 @@ export interface PresetDefinition {
 /** The files every preset applies to: without them a fresh flat config would not lint TypeScript at all. */
 export const presetFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 
+/**
+ * The presets without types also lint JavaScript (many Express backends that call Stripe inside a
+ * transaction are plain JS). The typed presets stay on TypeScript: the project service refuses a file
+ * no tsconfig includes.
+ */
+export const untypedPresetFiles = [...presetFiles, '**/*.js', '**/*.jsx', '**/*.mjs', '**/*.cjs'];
+
 /** The namespace rules are configured under: `safecall/<rule>`. */
 export const pluginNamespace = 'safecall';
 
@@ -46,7 +53,7 @@ export function buildPreset(
 ): TSESLint.FlatConfig.Config {
   return {
     name: `${pluginNamespace}/${definition.name}`,
-    files: presetFiles,
+    files: definition.typeChecked ? presetFiles : untypedPresetFiles,
     plugins: { [pluginNamespace]: plugin },
     languageOptions: {
       parser,

@@ -26,6 +26,14 @@ export async function requestPayout(runtime: Runtime, accountId: string, amountC
   return runtime.accept('payout', { idemKey: randomUUID(), accountId, amountCents });
 }
 `,
+  // Plain JavaScript: linted by the preset without types; the typed presets leave it to the project service's TypeScript files.
+  'src/refunds.js': `export async function refundOrder(knex, orderId) {
+  await knex.transaction(async (trx) => {
+    await trx('orders').where({ id: orderId }).update({ status: 'refunded' });
+    await fetch('https://payments.example.com/refunds', { method: 'POST', body: orderId });
+  });
+}
+`,
   // Complete but for its Reaper: only the type-checked presets see a whole program.
   'src/payout.orchestrator.ts': `import { Finalizer, Orchestrator, Outcome, type Command } from '@safecall/runtime';
 
@@ -70,7 +78,7 @@ function createFreshProject(preset: string, files: Readonly<Record<string, strin
 
 /** What each preset reports on `sources`: only the type-checked ones see that the Reaper is missing. */
 const expectedByPreset: [preset: string, reports: string[]][] = [
-  ['recommended', ['src/payouts.ts:5 safecall/no-random-idempotency-key']],
+  ['recommended', ['src/payouts.ts:5 safecall/no-random-idempotency-key', 'src/refunds.js:4 safecall/no-external-call-in-transaction']],
   [
     'recommended-type-checked',
     ['src/payout.orchestrator.ts:7 safecall/orchestrator-requires-recovery', 'src/payouts.ts:5 safecall/no-random-idempotency-key'],
