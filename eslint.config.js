@@ -1,9 +1,9 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
-// The repository lints itself with its own rules. ESLint loads this file in plain Node, so the plugin
-// comes from its build (packages/eslint-plugin/dist), like in a user's project.
-const safecall = await import('@safecall/eslint-plugin').then(
+// The repository lints itself with its own rules, loaded from the plugin's build by path: the package name
+// would resolve to the TypeScript sources wherever the `@safecall/source` condition is on (in vitest).
+const safecall = await import('./packages/eslint-plugin/dist/index.js').then(
   (module) => module.default,
   (error) => {
     throw new Error(`eslint.config.js: cannot load @safecall/eslint-plugin from its build; run \`npm run build\` first (${error.message})`);

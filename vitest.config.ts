@@ -6,7 +6,7 @@ export default defineConfig({
     conditions: ['@safecall/source'],
   },
   ssr: {
-    resolve: { conditions: ['@safecall/source'], externalConditions: ['@safecall/source'] },
+    resolve: { conditions: ['@safecall/source'] },
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'packages/*/tests/**/*.test.ts', 'rules/test/**/*.test.ts', 'test/**/*.test.ts'],
