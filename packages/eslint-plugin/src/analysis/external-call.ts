@@ -2,6 +2,7 @@ import { AST_NODE_TYPES, ESLintUtils, type TSESLint, type TSESTree } from '@type
 import { findVariable, localObjectLiteral } from './fresh-value.js';
 import { calleeName, calleeText, propertyName } from './transaction-scope.js';
 import { classifyTypedCall } from './external-call-types.js';
+import { keyName, enclosingClassBody } from './model-ast.js';
 
 /** Which packages make network calls, and which of their methods do not. */
 export interface ExternalCallOptions {
@@ -582,19 +583,6 @@ function originInConstructor(
       return originOf(expression.right, sourceCode, options, hops + 1);
     }
   }
-  return undefined;
-}
-
-function enclosingClassBody(node: TSESTree.Node): TSESTree.ClassBody | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (current.type === AST_NODE_TYPES.ClassBody) return current;
-  }
-  return undefined;
-}
-
-function keyName(key: TSESTree.Node): string | undefined {
-  if (key.type === AST_NODE_TYPES.Identifier || key.type === AST_NODE_TYPES.PrivateIdentifier) return key.name;
-  if (key.type === AST_NODE_TYPES.Literal && typeof key.value === 'string') return key.value;
   return undefined;
 }
 

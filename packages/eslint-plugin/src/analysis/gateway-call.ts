@@ -3,6 +3,7 @@ import ts from 'typescript';
 import { displayNameOf, operationOfSdkCall, type ExternalOperation } from './external-call.js';
 import { findVariable } from './fresh-value.js';
 import { propertyName } from './transaction-scope.js';
+import { keyName } from './model-ast.js';
 
 /**
  * A call on a gateway or port: the object an orchestrator reaches its provider through
@@ -174,11 +175,6 @@ function typeNamesOf(node: TSESTree.Node, services: Partial<ParserServices> | un
       (name): name is string => name !== undefined && !name.startsWith('__'),
     );
   });
-}
-
-function keyName(key: TSESTree.Node): string | undefined {
-  if (key.type === AST_NODE_TYPES.Identifier || key.type === AST_NODE_TYPES.PrivateIdentifier) return key.name;
-  return key.type === AST_NODE_TYPES.Literal && typeof key.value === 'string' ? key.value : undefined;
 }
 
 function unwrap(expression: TSESTree.Expression): TSESTree.Expression {

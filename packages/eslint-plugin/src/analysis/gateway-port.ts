@@ -12,6 +12,7 @@ import { returnsThenable, skipWrappers } from './external-call-types.js';
 import { findVariable } from './fresh-value.js';
 import { gatewayWordsSchema, isGatewayName } from './gateway-call.js';
 import { propertyName } from './transaction-scope.js';
+import { keyName, enclosingClassBody } from './model-ast.js';
 
 export interface GatewayPortOptions {
   /** A class, interface or type alias whose name's last word is one of these (plurals included) is a gateway port. */
@@ -220,19 +221,6 @@ function gatewayPortOfTypeName(name: TSESTree.Node, sourceCode: TSESLint.SourceC
   ) {
     return typeName;
   }
-  return undefined;
-}
-
-function enclosingClassBody(node: TSESTree.Node): TSESTree.ClassBody | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (current.type === AST_NODE_TYPES.ClassBody) return current;
-  }
-  return undefined;
-}
-
-function keyName(key: TSESTree.Node): string | undefined {
-  if (key.type === AST_NODE_TYPES.Identifier || key.type === AST_NODE_TYPES.PrivateIdentifier) return key.name;
-  if (key.type === AST_NODE_TYPES.Literal && typeof key.value === 'string') return key.value;
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
 /** The child nodes of an ESTree node, in source order (no visitor keys needed, `parent` skipped). */
 export function childNodes(node: TSESTree.Node): TSESTree.Node[] {
@@ -14,4 +14,19 @@ export function childNodes(node: TSESTree.Node): TSESTree.Node[] {
 
 function isNode(value: unknown): value is TSESTree.Node {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** The name of a property key: `a`, `#a` or `'a'`; undefined for a computed key. */
+export function keyName(key: TSESTree.Node): string | undefined {
+  if (key.type === AST_NODE_TYPES.Identifier || key.type === AST_NODE_TYPES.PrivateIdentifier) return key.name;
+  if (key.type === AST_NODE_TYPES.Literal && typeof key.value === 'string') return key.value;
+  return undefined;
+}
+
+/** The body of the class a node is written in, if any. */
+export function enclosingClassBody(node: TSESTree.Node): TSESTree.ClassBody | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === AST_NODE_TYPES.ClassBody) return current;
+  }
+  return undefined;
 }

@@ -5,6 +5,7 @@
 import { ASTUtils, AST_NODE_TYPES, type ParserServices, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import type { SafecallModelSettings } from './safecall-model.js';
+import { keyName } from './model-ast.js';
 
 export type OutcomeVerdict = 'outcome' | 'notOutcome' | 'unknown';
 
@@ -60,12 +61,6 @@ function isOutcomeFactoryCall(call: TSESTree.CallExpression): boolean {
         ? owner.property.name
         : undefined;
   return ownerName === 'Outcome' && callee.property.type === AST_NODE_TYPES.Identifier && outcomeKinds.has(callee.property.name);
-}
-
-function keyName(key: TSESTree.Node): string | undefined {
-  if (key.type === AST_NODE_TYPES.Identifier) return key.name;
-  if (key.type === AST_NODE_TYPES.Literal && typeof key.value === 'string') return key.value;
-  return undefined;
 }
 
 /**
