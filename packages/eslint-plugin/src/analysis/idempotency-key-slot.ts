@@ -1,4 +1,6 @@
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
+import { keyName } from './model-ast.js';
 
 /** Property names that carry an idempotency key; `*RequestId` matches by suffix, all case-insensitively. */
 export const defaultKeyProperties: readonly string[] = [
@@ -9,6 +11,59 @@ export const defaultKeyProperties: readonly string[] = [
   'requestId',
   '*RequestId',
 ];
+
+/**
+ * Provider objects whose duplicate has no lasting effect, as written on the client: short-lived sessions,
+ * links and tokens that expire unused. A retry that makes a second one moves no money and sends no message
+ * (an unused Checkout Session expires; the customer pays in the one they complete).
+ */
+export const defaultIgnoreResources: readonly string[] = [
+  'checkout.sessions',
+  'billingPortal.sessions',
+  'accountLinks',
+  'accountSessions',
+  'customerSessions',
+  'ephemeralKeys',
+  'tokens',
+  'terminal.connectionTokens',
+  'accounts.createLoginLink',
+];
+
+/**
+ * The property names a call is reached through, in source order: `this.stripe.checkout.sessions.create` →
+ * `stripe`, `checkout`, `sessions`, `create`. The walk stops at whatever yields the client (a call such as
+ * `getStripe()`, `this`, a computed key), so where the client sits does not matter.
+ */
+export function memberPath(callee: TSESTree.Node): string[] {
+  const names: string[] = [];
+  let current: TSESTree.Node = callee;
+  for (;;) {
+    if (current.type === AST_NODE_TYPES.ChainExpression || current.type === AST_NODE_TYPES.TSNonNullExpression) {
+      current = current.expression;
+      continue;
+    }
+    if (current.type !== AST_NODE_TYPES.MemberExpression) return names.reverse();
+    const name = current.computed ? keyName(current.property) : (current.property as TSESTree.Identifier).name;
+    if (name === undefined) return names.reverse();
+    names.push(name);
+    current = current.object;
+  }
+}
+
+/**
+ * Whether a call's member path is one of the resources: `tokens` matches `stripe.tokens.create`, and an entry
+ * that ends with the method (`accounts.createLoginLink`) matches that method only. Whole names are compared
+ * from the end, so `checkout.sessions` does not match `billingPortal.sessions.create`.
+ */
+export function matchesResource(path: readonly string[], resources: readonly string[]): boolean {
+  const endsWith = (names: readonly string[], suffix: readonly string[]): boolean =>
+    suffix.length <= names.length && suffix.every((name, index) => names[names.length - suffix.length + index] === name);
+  const resourcePath = path.slice(0, -1);
+  return resources.some((resource) => {
+    const suffix = resource.split('.');
+    return endsWith(resourcePath, suffix) || (suffix.length > 1 && endsWith(path, suffix));
+  });
+}
 
 /** Where a signature takes an idempotency key: the parameter's index and the property's name. */
 export interface KeySlot {

@@ -16,7 +16,15 @@ import {
   localObjectLiteral,
   type FreshValueOptions,
 } from '../analysis/fresh-value.js';
-import { defaultKeyProperties, findKeySlot, mayCarryProperty, type KeySlot } from '../analysis/idempotency-key-slot.js';
+import {
+  defaultIgnoreResources,
+  defaultKeyProperties,
+  findKeySlot,
+  matchesResource,
+  mayCarryProperty,
+  memberPath,
+  type KeySlot,
+} from '../analysis/idempotency-key-slot.js';
 import { createRule } from '../util/create-rule.js';
 
 interface RuleOptions extends FreshValueOptions {
@@ -26,6 +34,7 @@ interface RuleOptions extends FreshValueOptions {
   readonly hosts: readonly string[];
   readonly headerName: string;
   readonly sdkPackages: readonly string[];
+  readonly ignoreResources: readonly string[];
 }
 type Options = [RuleOptions];
 type MessageIds = 'missingKey' | 'freshKey' | 'missingHeader' | 'freshHeader' | 'addKey';
@@ -88,6 +97,13 @@ export default createRule<Options, MessageIds>({
             items: { type: 'string' },
             description: 'Provider SDK packages to check; `@scope/*` covers a scope.',
           },
+          ignoreResources: {
+            type: 'array',
+            items: { type: 'string', pattern: '^[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*$' },
+            uniqueItems: true,
+            description:
+              'Resources (`checkout.sessions`) or methods (`accounts.createLoginLink`) whose duplicate has no lasting effect, matched against the end of the call\'s member path.',
+          },
           ...freshValueOptionsSchema,
         },
         additionalProperties: false,
@@ -102,6 +118,7 @@ export default createRule<Options, MessageIds>({
       hosts: [],
       headerName: 'Idempotency-Key',
       sdkPackages: defaultExternalCallOptions.sdkPackages,
+      ignoreResources: defaultIgnoreResources,
       ...defaultFreshValueOptions,
     },
   ],
@@ -114,18 +131,20 @@ export default createRule<Options, MessageIds>({
         const external = classifyExternalCall(node, context, externalOptions);
         if (!external) return;
         if (external.kind === 'http') checkHttpRequest(context, node, external, options);
-        else if (needsKey(external, options)) checkSdkCall(context, node, external, options);
+        else if (needsKey(node, external, options)) checkSdkCall(context, node, external, options);
       },
     };
   },
 });
 
-function needsKey(call: ExternalCall, options: RuleOptions): boolean {
+function needsKey(node: TSESTree.CallExpression, call: ExternalCall, options: RuleOptions): boolean {
   if (!options.checkAws && matchesPackage(call.packageName, awsPackages)) return false;
   // Reads change nothing; deletes are idempotent by nature (Stripe honours keys on POST only).
   if (call.operation === 'read' || call.operation === 'delete') return false;
   const method = call.displayName.split('.').at(-1) ?? '';
   if (finalTransitions.test(method) || offerListings.test(method)) return false;
+  // A second session, link or token expires unused: nothing to deduplicate.
+  if (matchesResource(memberPath(node.callee), options.ignoreResources)) return false;
   return call.operation !== 'update' || options.checkUpdates;
 }
 
