@@ -113,6 +113,39 @@ export async function fake() {
   await stripe.paymentIntents.create({ amount: 1 });
 }`,
     },
+    {
+      // Short-lived sessions, links and tokens expire unused: quiet by default wherever the client sits.
+      filename,
+      code: `${stripeSetup}
+declare function getStripe(): Stripe;
+export class Portal {
+  #client = new Stripe('sk_test');
+  constructor(private readonly injected?: Stripe) {}
+  private get client(): Stripe {
+    return this.#client;
+  }
+  async links(customer: string, account: string) {
+    await this.client.billingPortal.sessions.create({ customer });
+    await this.#client.accountLinks.create({ account, type: 'account_onboarding' });
+    await this.injected?.accountSessions.create({ account, components: {} });
+    await this.injected!['ephemeralKeys'].create({ customer }, { apiVersion: '2024-06-20' });
+    await getStripe().checkout.sessions.create({ mode: 'setup', customer }, { idempotencyKey: randomUUID() });
+  }
+}
+export async function onboard(client: Stripe, account: string) {
+  await client.accounts.createLoginLink(account);
+  await client.tokens.create({ customer: 'cus_1' });
+}`,
+    },
+    {
+      // A list of one's own replaces the defaults' purpose: here setup intents are quiet too.
+      filename,
+      code: `${stripeSetup}
+export async function saveCard(customer: string) {
+  await stripe.setupIntents.create({ customer });
+}`,
+      options: [{ ignoreResources: ['setupIntents'] }],
+    },
   ],
   invalid: [
     {
@@ -370,6 +403,131 @@ export async function charge(orderId: string) {
       errors: [
         { messageId: 'missingHeader', line: 4, column: 9, data: { callee: 'fetch', method: 'POST', host: 'api.payments.example', header: 'Idempotency-Key' } },
         { messageId: 'freshHeader', line: 5, column: 89, data: { callee: 'axios.post', method: 'POST', host: 'api.payments.example', header: 'Idempotency-Key', source: 'crypto.randomUUID()' } },
+      ],
+    },
+    {
+      // Setup intents are not ignored by default: confirmed at create, a duplicate saves the card and makes a second mandate.
+      filename,
+      code: `${stripeSetup}
+export async function saveCard(customer: string) {
+  await stripe.setupIntents.create({ customer, confirm: true });
+}`,
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 6,
+          column: 9,
+          data: { callee: 'stripe.setupIntents.create', packageName: 'stripe', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `${stripeSetup}
+export async function saveCard(customer: string) {
+  await stripe.setupIntents.create({ customer, confirm: true }, { idempotencyKey });
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // Emptied, the list reports the short-lived objects too; a method entry covers that method only.
+      filename,
+      code: `${stripeSetup}
+export class Portal {
+  constructor(private readonly stripe: Stripe) {}
+  async open(customer: string, account: string) {
+    await this.stripe.billingPortal.sessions.create({ customer });
+    return this.stripe.accounts.createLoginLink(account);
+  }
+}`,
+      options: [{ ignoreResources: [] }],
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 8,
+          column: 11,
+          data: { callee: 'stripe.billingPortal.sessions.create', packageName: 'stripe', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `${stripeSetup}
+export class Portal {
+  constructor(private readonly stripe: Stripe) {}
+  async open(customer: string, account: string) {
+    await this.stripe.billingPortal.sessions.create({ customer }, { idempotencyKey });
+    return this.stripe.accounts.createLoginLink(account);
+  }
+}`,
+            },
+          ],
+        },
+        {
+          messageId: 'missingKey',
+          line: 9,
+          column: 12,
+          data: { callee: 'stripe.accounts.createLoginLink', packageName: 'stripe', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `${stripeSetup}
+export class Portal {
+  constructor(private readonly stripe: Stripe) {}
+  async open(customer: string, account: string) {
+    await this.stripe.billingPortal.sessions.create({ customer });
+    return this.stripe.accounts.createLoginLink(account, undefined, { idempotencyKey });
+  }
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // Entries match whole names from the end: checkout.sessions is not billingPortal.sessions, accounts.createLoginLink not accounts.create.
+      filename,
+      code: `${stripeSetup}
+export async function open(customer: string) {
+  await stripe.checkout.sessions.create({ mode: 'setup', customer });
+  await stripe.billingPortal.sessions.create({ customer });
+  await stripe.accounts.create({ type: 'express' });
+}`,
+      options: [{ ignoreResources: ['checkout.sessions', 'accounts.createLoginLink'] }],
+      errors: [
+        {
+          messageId: 'missingKey',
+          line: 7,
+          column: 9,
+          data: { callee: 'stripe.billingPortal.sessions.create', packageName: 'stripe', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `${stripeSetup}
+export async function open(customer: string) {
+  await stripe.checkout.sessions.create({ mode: 'setup', customer });
+  await stripe.billingPortal.sessions.create({ customer }, { idempotencyKey });
+  await stripe.accounts.create({ type: 'express' });
+}`,
+            },
+          ],
+        },
+        {
+          messageId: 'missingKey',
+          line: 8,
+          column: 9,
+          data: { callee: 'stripe.accounts.create', packageName: 'stripe', property: 'idempotencyKey' },
+          suggestions: [
+            {
+              messageId: 'addKey',
+              output: `${stripeSetup}
+export async function open(customer: string) {
+  await stripe.checkout.sessions.create({ mode: 'setup', customer });
+  await stripe.billingPortal.sessions.create({ customer });
+  await stripe.accounts.create({ type: 'express' }, { idempotencyKey });
+}`,
+            },
+          ],
+        },
       ],
     },
   ],
