@@ -14,7 +14,7 @@ export default tseslint.config(
   {
     // .tmp/ holds git-ignored scratch copies of fixture projects made by the CLI tests; corpus/ holds
     // deliberate violations the plugin's corpus tests lint with their own config.
-    ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '**/corpus/**', '**/.tmp/**', '**/*.d.ts', 'coverage/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '**/corpus/*/**', '**/.tmp/**', '**/*.d.ts', 'coverage/**'],
   },
   ...tseslint.configs.recommended,
   {

@@ -44,6 +44,15 @@ describe('safecall check on a clean project', () => {
   });
 });
 
+describe('safecall check on a project with its own eslint-disable comments', () => {
+  it('does not report directives for rules of the project\'s own config as findings', async () => {
+    const run = await safecall(['check'], project('shop', ['foreign-directive.ts']));
+    expect(run.stdout).not.toContain('Definition for rule');
+    expect(run.stdout).toContain('✔ no problems in 7 files');
+    expect(run.status).toBe(0);
+  });
+});
+
 describe('safecall check on a project with violations', () => {
   let violating: string;
   beforeAll(() => {
