@@ -199,6 +199,7 @@ export function classifyCallBySyntax(
   const callee = unwrap(call.callee);
   const name = calleeName(callee);
   if (name === undefined || options.localMethods.includes(name)) return undefined;
+  if (isChainedOnCallResult(callee, name)) return undefined;
   if (callee.type === AST_NODE_TYPES.Identifier && options.networkGlobals.includes(name)) {
     const variable = findVariable(sourceCode.getScope(callee), name);
     if (!variable || variable.defs.length === 0) return describeHttpCall(call, name, 'fetch', sourceCode);
@@ -208,6 +209,14 @@ export function classifyCallBySyntax(
   const receiverIsImport =
     callee.type === AST_NODE_TYPES.MemberExpression && originOf(callee.object, sourceCode, options, 0)?.isImport === true;
   return describeCall(call, callee, origin, receiverIsImport, options, sourceCode);
+}
+
+/** Promise and Observable methods on a call's result (`send().catch(...)`, `post().pipe(...)`): the call itself is the request. */
+const resultChainMethods = new Set(['then', 'catch', 'finally', 'pipe', 'subscribe', 'toPromise']);
+
+function isChainedOnCallResult(callee: TSESTree.Expression, name: string): boolean {
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || !resultChainMethods.has(name)) return false;
+  return unwrap(callee.object).type === AST_NODE_TYPES.CallExpression;
 }
 
 function describeCall(

@@ -116,6 +116,24 @@ export class Digest {
   ],
   invalid: [
     {
+      // A promise chained on the request (.catch, .then) is the same request: one report each, at the call.
+      code: `
+import nodemailer from 'nodemailer';
+import axios from 'axios';
+const transport = nodemailer.createTransport({});
+export async function ship(prisma: any) {
+  await prisma.$transaction(async (tx: any) => {
+    await tx.order.update({ where: { id: 1 }, data: { shipped: true } });
+    await transport.sendMail({ to: 'a@example.com' }).catch(() => undefined);
+    await axios.post('https://carrier.example.com/labels').then((response) => response.data);
+  });
+}`,
+      errors: [
+        { messageId: 'externalCall', line: 8, column: 11, data: { callee: 'transport.sendMail', packageName: 'nodemailer', opener: 'prisma.$transaction()' } },
+        { messageId: 'externalCall', line: 9, column: 11, data: { callee: 'axios.post', packageName: 'axios', opener: 'prisma.$transaction()' } },
+      ],
+    },
+    {
       // SQL transaction control: inside between BEGIN and COMMIT, including a savepoint rollback.
       code: `
 export async function move(client: any) {
