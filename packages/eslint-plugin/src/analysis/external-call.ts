@@ -2,7 +2,7 @@ import { AST_NODE_TYPES, ESLintUtils, type TSESLint, type TSESTree } from '@type
 import { findVariable, localObjectLiteral } from './fresh-value.js';
 import { calleeName, calleeText, propertyName } from './transaction-scope.js';
 import { classifyTypedCall } from './external-call-types.js';
-import { keyName, enclosingClassBody } from './model-ast.js';
+import { thisFieldSources } from './model-ast.js';
 
 /** Which packages make network calls, and which of their methods do not. */
 export interface ExternalCallOptions {
@@ -550,47 +550,12 @@ function originOfThisMember(
   hops: number,
 ): Origin | undefined {
   const name = propertyName(member);
-  const classBody = enclosingClassBody(member);
-  if (name === undefined || !classBody) return undefined;
-  for (const element of classBody.body) {
-    if (element.type === AST_NODE_TYPES.PropertyDefinition && keyName(element.key) === name) {
-      const annotated = element.typeAnnotation
-        ? originOfType(element.typeAnnotation.typeAnnotation, sourceCode, options, hops)
-        : undefined;
-      if (annotated) return annotated;
-      if (element.value) return originOf(element.value, sourceCode, options, hops + 1);
-    }
-    if (element.type === AST_NODE_TYPES.MethodDefinition && element.kind === 'constructor') {
-      const origin = originInConstructor(element.value, name, sourceCode, options, hops);
-      if (origin) return origin;
-    }
-  }
-  return undefined;
-}
-
-function originInConstructor(
-  constructor: TSESTree.FunctionExpression | TSESTree.TSEmptyBodyFunctionExpression,
-  name: string,
-  sourceCode: TSESLint.SourceCode,
-  options: ExternalCallOptions,
-  hops: number,
-): Origin | undefined {
-  for (const parameter of constructor.params) {
-    if (parameter.type === AST_NODE_TYPES.TSParameterProperty && parameter.parameter.type === AST_NODE_TYPES.Identifier) {
-      if (parameter.parameter.name === name) return originOfAnnotated(parameter.parameter, sourceCode, options, hops);
-    }
-  }
-  for (const statement of constructor.body?.body ?? []) {
-    if (statement.type !== AST_NODE_TYPES.ExpressionStatement) continue;
-    const expression = statement.expression;
-    if (
-      expression.type === AST_NODE_TYPES.AssignmentExpression &&
-      expression.left.type === AST_NODE_TYPES.MemberExpression &&
-      expression.left.object.type === AST_NODE_TYPES.ThisExpression &&
-      propertyName(expression.left) === name
-    ) {
-      return originOf(expression.right, sourceCode, options, hops + 1);
-    }
+  if (name === undefined) return undefined;
+  for (const source of thisFieldSources(member, name)) {
+    const origin =
+      (source.type ? originOfType(source.type, sourceCode, options, hops) : undefined) ??
+      (source.value ? originOf(source.value, sourceCode, options, hops + 1) : undefined);
+    if (origin) return origin;
   }
   return undefined;
 }

@@ -12,7 +12,7 @@ import { returnsThenable, skipWrappers } from './external-call-types.js';
 import { findVariable } from './fresh-value.js';
 import { gatewayWordsSchema, isGatewayName } from './gateway-call.js';
 import { propertyName } from './transaction-scope.js';
-import { keyName, enclosingClassBody } from './model-ast.js';
+import { thisFieldSources } from './model-ast.js';
 
 export interface GatewayPortOptions {
   /** A class, interface or type alias whose name's last word is one of these (plurals included) is a gateway port. */
@@ -113,46 +113,12 @@ function gatewayPortOfField(
   hops: number,
 ): string | undefined {
   const name = propertyName(member);
-  const classBody = enclosingClassBody(member);
-  if (name === undefined || !classBody) return undefined;
-  for (const element of classBody.body) {
-    if (element.type === AST_NODE_TYPES.PropertyDefinition && !element.computed && keyName(element.key) === name) {
-      const port =
-        gatewayPortOfTypeAnnotation(element.typeAnnotation, sourceCode, options) ??
-        (element.value ? gatewayPortOfInitializer(element.value, sourceCode, options, hops) : undefined);
-      if (port !== undefined) return port;
-    }
-    if (element.type === AST_NODE_TYPES.MethodDefinition && element.kind === 'constructor') {
-      const port = gatewayPortInConstructor(element.value, name, sourceCode, options, hops);
-      if (port !== undefined) return port;
-    }
-  }
-  return undefined;
-}
-
-function gatewayPortInConstructor(
-  constructor: TSESTree.FunctionExpression | TSESTree.TSEmptyBodyFunctionExpression,
-  name: string,
-  sourceCode: TSESLint.SourceCode,
-  options: GatewayPortOptions,
-  hops: number,
-): string | undefined {
-  for (const parameter of constructor.params) {
-    if (parameter.type === AST_NODE_TYPES.TSParameterProperty && parameter.parameter.type === AST_NODE_TYPES.Identifier && parameter.parameter.name === name) {
-      return gatewayPortOfAnnotated(parameter.parameter, sourceCode, options);
-    }
-  }
-  for (const statement of constructor.body?.body ?? []) {
-    if (statement.type !== AST_NODE_TYPES.ExpressionStatement) continue;
-    const expression = statement.expression;
-    if (
-      expression.type === AST_NODE_TYPES.AssignmentExpression &&
-      expression.left.type === AST_NODE_TYPES.MemberExpression &&
-      expression.left.object.type === AST_NODE_TYPES.ThisExpression &&
-      propertyName(expression.left) === name
-    ) {
-      return gatewayPortOfInitializer(expression.right, sourceCode, options, hops);
-    }
+  if (name === undefined) return undefined;
+  for (const source of thisFieldSources(member, name)) {
+    const port =
+      (source.type ? gatewayPortOfType(source.type, sourceCode, options) : undefined) ??
+      (source.value ? gatewayPortOfInitializer(source.value, sourceCode, options, hops) : undefined);
+    if (port !== undefined) return port;
   }
   return undefined;
 }

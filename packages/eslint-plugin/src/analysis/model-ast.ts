@@ -30,3 +30,43 @@ export function enclosingClassBody(node: TSESTree.Node): TSESTree.ClassBody | un
   }
   return undefined;
 }
+
+/** One place a class gives `this.<name>` its type or value. */
+export interface FieldSource {
+  readonly type?: TSESTree.TypeNode;
+  readonly value?: TSESTree.Expression;
+}
+
+/**
+ * Where the class around `member` (`this.stripe`) declares that field, in source order: a field with its
+ * annotation and initialiser, a constructor parameter property, or `this.stripe = …` in the constructor.
+ */
+export function thisFieldSources(member: TSESTree.MemberExpression, name: string): FieldSource[] {
+  const classBody = enclosingClassBody(member);
+  const sources: FieldSource[] = [];
+  for (const element of classBody?.body ?? []) {
+    if (element.type === AST_NODE_TYPES.PropertyDefinition && !element.computed && keyName(element.key) === name) {
+      sources.push({ type: element.typeAnnotation?.typeAnnotation, value: element.value ?? undefined });
+    }
+    if (element.type !== AST_NODE_TYPES.MethodDefinition || element.kind !== 'constructor') continue;
+    for (const parameter of element.value.params) {
+      if (parameter.type === AST_NODE_TYPES.TSParameterProperty && parameter.parameter.type === AST_NODE_TYPES.Identifier && parameter.parameter.name === name) {
+        sources.push({ type: parameter.parameter.typeAnnotation?.typeAnnotation });
+      }
+    }
+    for (const statement of element.value.body?.body ?? []) {
+      if (statement.type !== AST_NODE_TYPES.ExpressionStatement) continue;
+      const expression = statement.expression;
+      if (
+        expression.type === AST_NODE_TYPES.AssignmentExpression &&
+        expression.left.type === AST_NODE_TYPES.MemberExpression &&
+        expression.left.object.type === AST_NODE_TYPES.ThisExpression &&
+        !expression.left.computed &&
+        keyName(expression.left.property) === name
+      ) {
+        sources.push({ value: expression.right });
+      }
+    }
+  }
+  return sources;
+}
